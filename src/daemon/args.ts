@@ -1,0 +1,185 @@
+/**
+ * Command-line parsing, dhcpd-compatible: `hadhcpd [-p port] [-f] [-d] [-q] [-t | -T] [-4]
+ * [-cf file] [-lf file] [-pf file] [--no-pid] [if0 ...]`, plus hadhcpd's own sub-commands
+ * (`hadhcpd check FILE [--json]`). Pure: argv in, a typed request out.
+ */
+import { UsageError } from '../lib/errors.js'
+
+/** Defaults as Debian's isc-dhcp-server uses them. */
+export const DEFAULT_CONFIG_FILE = '/etc/dhcp/dhcpd.conf'
+export const DEFAULT_LEASE_FILE = '/var/lib/dhcp/dhcpd.leases'
+export const DEFAULT_PID_FILE = '/var/run/dhcpd.pid'
+
+export type Mode =
+  /** `-t`: check the configuration and exit. */
+  | 'test-config'
+  /** `-T`: check the lease file and exit. */
+  | 'test-leases'
+  /** `check FILE`: compile and print the model (`--json` for scripts). */
+  | 'check'
+  | 'serve'
+  | 'help'
+  | 'version'
+
+export interface CliRequest {
+  readonly mode: Mode
+  readonly configFile: string
+  readonly leaseFile: string
+  readonly pidFile: string | undefined
+  readonly foreground: boolean
+  readonly debug: boolean
+  readonly quiet: boolean
+  readonly port: number | undefined
+  readonly interfaces: readonly string[]
+  readonly json: boolean
+  /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
+  readonly notes: readonly string[]
+}
+
+/** dhcpd flags that take a value and that we accept without acting on them yet. */
+const IGNORED_WITH_VALUE: Readonly<Record<string, string>> = {
+  '-s': 'is a dhcpd debugging aid (send replies to a fixed server) and is ignored',
+  '-user': 'is ignored: run hadhcpd under the account you want (systemd User=)',
+  '-group': 'is ignored: run hadhcpd under the group you want (systemd Group=)',
+  '-chroot': 'is ignored: use systemd sandboxing instead of chroot',
+  '-tf': 'is ignored: packet trace files are an ISC debugging format hadhcpd does not write',
+  '-play': 'is not supported: hadhcpd cannot replay ISC trace files',
+}
+
+export function parseArgs(argv: readonly string[]): CliRequest {
+  let mode: Mode = 'serve'
+  let configFile = DEFAULT_CONFIG_FILE
+  let configGiven = false
+  let leaseFile = DEFAULT_LEASE_FILE
+  let pidFile: string | undefined = DEFAULT_PID_FILE
+  let foreground = false
+  let debug = false
+  let quiet = false
+  let port: number | undefined
+  let json = false
+  const interfaces: string[] = []
+  const notes: string[] = []
+
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1]
+    if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`)
+    return v
+  }
+
+  if (argv[0] === 'check') {
+    mode = 'check'
+    const rest = argv.slice(1)
+    for (const a of rest) {
+      if (a === '--json') json = true
+      else if (a.startsWith('-')) throw new UsageError(`check: unknown option ${a}`)
+      else if (!configGiven) {
+        configFile = a
+        configGiven = true
+      } else throw new UsageError(`check: unexpected argument ${a}`)
+    }
+    return freeze()
+  }
+
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    switch (a) {
+      case '-h':
+      case '--help':
+        mode = 'help'
+        break
+      case '--version':
+        mode = 'version'
+        break
+      case '-t':
+        if (mode === 'test-leases') throw new UsageError('-t and -T cannot be used together')
+        mode = 'test-config'
+        break
+      case '-T':
+        if (mode === 'test-config') throw new UsageError('-t and -T cannot be used together')
+        mode = 'test-leases'
+        break
+      case '-4':
+        break
+      case '-6':
+        throw new UsageError('-6: hadhcpd serves DHCPv4 only')
+      case '-f':
+        foreground = true
+        break
+      case '-d':
+        debug = true
+        foreground = true
+        break
+      case '-q':
+        quiet = true
+        break
+      case '--json':
+        json = true
+        break
+      case '--no-pid':
+        pidFile = undefined
+        break
+      case '-p': {
+        const v = value(i++, a)
+        const n = Number(v)
+        if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`-p: bad port number ${v}`)
+        port = n
+        break
+      }
+      case '-cf':
+        configFile = value(i++, a)
+        configGiven = true
+        break
+      case '-lf':
+        leaseFile = value(i++, a)
+        break
+      case '-pf':
+        pidFile = value(i++, a)
+        break
+      default: {
+        const reason = IGNORED_WITH_VALUE[a]
+        if (reason !== undefined) {
+          value(i++, a)
+          notes.push(`${a} ${reason}`)
+        } else if (a.startsWith('-')) {
+          throw new UsageError(`unknown option ${a} (see hadhcpd --help)`)
+        } else {
+          interfaces.push(a)
+        }
+      }
+    }
+  }
+  return freeze()
+
+  function freeze(): CliRequest {
+    return Object.freeze({
+      mode,
+      configFile,
+      leaseFile,
+      pidFile,
+      foreground,
+      debug,
+      quiet,
+      port,
+      interfaces: Object.freeze(interfaces),
+      json,
+      notes: Object.freeze(notes),
+    })
+  }
+}
+
+export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
+               [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
+               [if0 [...ifN]]
+       hadhcpd check <config-file> [--json]
+
+  -t            check the configuration file and exit (as dhcpd -t)
+  -T            check the lease file and exit (as dhcpd -T)
+  -cf FILE      configuration file (default ${DEFAULT_CONFIG_FILE})
+  -lf FILE      lease file (default ${DEFAULT_LEASE_FILE})
+  -pf FILE      pid file (default ${DEFAULT_PID_FILE})
+  -f            stay in the foreground
+  -d            log to stderr (implies -f)
+  -q            quiet: no banner
+  -p PORT       listen on PORT instead of 67 (replies to clients go to PORT+1)
+  check FILE    compile FILE and print what it defines (--json for scripts)
+`

@@ -1,0 +1,52 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { parseArgs, DEFAULT_LEASE_FILE } from '../../src/daemon/args.js'
+import { UsageError } from '../../src/lib/errors.js'
+
+test('dhcpd -t -cf FILE selects config test mode', () => {
+  const r = parseArgs(['-t', '-cf', '/etc/dhcp/x.conf'])
+  assert.equal(r.mode, 'test-config')
+  assert.equal(r.configFile, '/etc/dhcp/x.conf')
+  assert.equal(r.leaseFile, DEFAULT_LEASE_FILE)
+})
+
+test('a full dhcpd command line, as Debian and the seeds run it', () => {
+  const r = parseArgs(['-4', '-f', '-d', '-q', '-cf', 'c', '-lf', 'l', '-pf', 'p', '-p', '6767', 'eth0', 'eth1'])
+  assert.deepEqual(
+    { mode: r.mode, fg: r.foreground, debug: r.debug, quiet: r.quiet, cf: r.configFile, lf: r.leaseFile, pf: r.pidFile, port: r.port, ifs: r.interfaces },
+    { mode: 'serve', fg: true, debug: true, quiet: true, cf: 'c', lf: 'l', pf: 'p', port: 6767, ifs: ['eth0', 'eth1'] },
+  )
+})
+
+test('-T -lf selects lease file test mode', () => {
+  const r = parseArgs(['-T', '-lf', '/var/lib/dhcp/dhcpd.leases'])
+  assert.equal(r.mode, 'test-leases')
+  assert.equal(r.leaseFile, '/var/lib/dhcp/dhcpd.leases')
+})
+
+test('check sub-command with --json', () => {
+  const r = parseArgs(['check', 'a.conf', '--json'])
+  assert.equal(r.mode, 'check')
+  assert.equal(r.configFile, 'a.conf')
+  assert.equal(r.json, true)
+})
+
+test('compatibility flags that do nothing yet are accepted and explained', () => {
+  const r = parseArgs(['-user', 'dhcpd', '-group', 'dhcpd', '-chroot', '/var/empty', 'eth0'])
+  assert.equal(r.notes.length, 3)
+  assert.match(r.notes[0]!, /^-user is ignored/)
+  assert.deepEqual(r.interfaces, ['eth0'])
+})
+
+const bad: Array<[string, string[], RegExp]> = [
+  ['unknown flag', ['-x'], /unknown option -x/],
+  ['missing value', ['-cf'], /-cf needs a value/],
+  ['bad port', ['-p', '70000'], /bad port/],
+  ['-6', ['-6'], /DHCPv4 only/],
+  ['-t with -T', ['-t', '-T'], /cannot be used together/],
+]
+for (const [name, argv, re] of bad) {
+  test(`usage error: ${name}`, () => {
+    assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message))
+  })
+}
