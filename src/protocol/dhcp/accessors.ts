@@ -152,7 +152,10 @@ export function userClass(p: OptionSource): UserClass | undefined {
 export function relayAgentInformation(p: OptionSource): RelayAgentInfo | undefined {
   const o = getOption(p, OptionCode.RELAY_AGENT_INFORMATION)
   if (o === undefined) return undefined
-  return rebased(o, () => agentCodec.decode(o.data, 0, o.data.length).value)
+  const info = rebased(o, () => agentCodec.decode(o.data, 0, o.data.length).value)
+  // Sub-option offsets become absolute so sub-option getters report packet offsets.
+  const base = o.offset + 2
+  return { subOptions: info.subOptions.map((s) => ({ code: s.code, data: s.data, offset: base + (s.offset ?? 0) })) }
 }
 
 /** Option 81 (RFC 4702). */
