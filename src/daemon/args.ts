@@ -32,6 +32,8 @@ export interface CliRequest {
   readonly port: number | undefined
   readonly interfaces: readonly string[]
   readonly json: boolean
+  /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
+  readonly pathMap: Readonly<Record<string, string>>
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
   readonly notes: readonly string[]
 }
@@ -59,6 +61,12 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let json = false
   const interfaces: string[] = []
   const notes: string[] = []
+  const pathMap: Record<string, string> = {}
+  const addPathMap = (spec: string): void => {
+    const eq = spec.indexOf('=')
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--path-map expects FROM=TO, got ${spec}`)
+    pathMap[spec.slice(0, eq)] = spec.slice(eq + 1)
+  }
 
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1]
@@ -69,8 +77,10 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   if (argv[0] === 'check') {
     mode = 'check'
     const rest = argv.slice(1)
-    for (const a of rest) {
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!
       if (a === '--json') json = true
+      else if (a === '--path-map') addPathMap(rest[++i] ?? '')
       else if (a.startsWith('-')) throw new UsageError(`check: unknown option ${a}`)
       else if (!configGiven) {
         configFile = a
@@ -114,6 +124,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
         break
       case '--json':
         json = true
+        break
+      case '--path-map':
+        addPathMap(value(i++, a))
         break
       case '--no-pid':
         pidFile = undefined
@@ -162,6 +175,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       port,
       interfaces: Object.freeze(interfaces),
       json,
+      pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
     })
   }
@@ -170,7 +184,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
                [if0 [...ifN]]
-       hadhcpd check <config-file> [--json]
+       hadhcpd check <config-file> [--json] [--path-map FROM=TO]
 
   -t            check the configuration file and exit (as dhcpd -t)
   -T            check the lease file and exit (as dhcpd -T)
@@ -181,5 +195,7 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
   -d            log to stderr (implies -f)
   -q            quiet: no banner
   -p PORT       listen on PORT instead of 67 (replies to clients go to PORT+1)
+  --path-map FROM=TO
+                read files under FROM from TO (absolute include paths); repeatable
   check FILE    compile FILE and print what it defines (--json for scripts)
 `

@@ -50,3 +50,11 @@ for (const [name, argv, re] of bad) {
     assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && re.test(e.message))
   })
 }
+
+test('--path-map maps absolute include prefixes, in both modes', () => {
+  const r = parseArgs(['-t', '-cf', 'x', '--path-map', '/usr/local/etc/=conf/'])
+  assert.deepEqual(r.pathMap, { '/usr/local/etc/': 'conf/' })
+  const c = parseArgs(['check', 'x', '--path-map', '/a/=b/'])
+  assert.deepEqual(c.pathMap, { '/a/': 'b/' })
+  assert.throws(() => parseArgs(['--path-map', 'nonsense']), /FROM=TO/)
+})
