@@ -49,6 +49,7 @@ MAC_DHCPCD=02:48:46:58:00:03
 MAC_RELAYED=02:48:46:58:00:04
 MAC_NAK=02:48:46:58:00:05
 MAC_NAK2=02:48:46:58:00:06
+MAC_NAK3=02:48:46:58:00:08
 MAC_INFORM=02:48:46:58:00:07
 MAC_SRV=02:48:46:58:00:fe
 MAC_RLY_UP=02:48:46:58:00:fd
@@ -252,7 +253,7 @@ KERNEL=$(uname -r)
 # ---------------------------------------------------------------- dhcpd
 DHCPD_CMD="dhcpd -4 -f -d -cf $DHCPD_CONF -lf $DHCPD_LEASES -pf $DHCPD_PID $SRV_IF"
 log "starting: ip netns exec $NS_SRV $DHCPD_CMD"
-nsx "$NS_SRV" dhcpd -4 -f -d -cf "$DHCPD_CONF" -lf "$DHCPD_LEASES" -pf "$DHCPD_PID" "$SRV_IF" \
+ip netns exec "$NS_SRV" dhcpd -4 -f -d -cf "$DHCPD_CONF" -lf "$DHCPD_LEASES" -pf "$DHCPD_PID" "$SRV_IF" \
   >"$WORK/dhcpd.log" 2>&1 &
 DHCPD_PIDNUM=$!
 PIDS+=("$DHCPD_PIDNUM")
@@ -270,20 +271,23 @@ CAP=
 cap_start() {
   local name=$1 ns=${2:-$NS_SRV} ifc=${3:-$SRV_IF}
   CAP=$WORK/$name.pcap
-  CAP_DESC="tcpdump -i $ifc -n -s 0 -U -w $name.pcap '$CAP_FILTER' in namespace $ns ($V_TCPDUMP)"
+  CAP_DESC="tcpdump --immediate-mode -i $ifc -n -s 0 -U -w $name.pcap '$CAP_FILTER' in namespace $ns ($V_TCPDUMP)"
   CAP_IF_DESC="$ifc in namespace $ns"
-  nsx "$ns" tcpdump -Z root -i "$ifc" -n -s 0 -U -w "$CAP" "$CAP_FILTER" >"$WORK/$name.tcpdump.log" 2>&1 &
+  ip netns exec "$ns" tcpdump -Z root --immediate-mode -i "$ifc" -n -s 0 -U -w "$CAP" "$CAP_FILTER" >"$WORK/$name.tcpdump.log" 2>&1 &
   TCPDUMP_PID=$!
   PIDS+=("$TCPDUMP_PID")
   wait_for "$WORK/$name.tcpdump.log" 'listening on' 10 || { cat "$WORK/$name.tcpdump.log" >&2; exit 1; }
   sleep 0.2
 }
 cap_stop() {
-  sleep 0.5
-  stop_pid "$TCPDUMP_PID" INT
+  sleep 1
+  stop_pid "$TCPDUMP_PID" TERM
 }
 
 # ---------------------------------------------------------------- fixture writer
+# fixtures are written to a staging dir and copied over $OUT only after validation
+OUT_FINAL=$OUT
+OUT=$WORK/fixtures
 mkdir -p "$OUT"
 WRITTEN=()
 MISSING=()
@@ -319,6 +323,7 @@ emit() {
     echo "# capture:  interface $CAP_IF_DESC; $CAP_DESC"
     echo "# filter:   $filter"
     echo "# length:   $((${#hex} / 2)) bytes"
+    echo "# workdir:  \$WORK = mktemp -d /tmp/hfx-capture.XXXXXX (configs and NOOP hook written by the script)"
     echo "# regenerate: sudo bash scripts/capture-fixtures.sh"
     echo "#"
     echo "# tshark one-line ($V_TSHARK):"
@@ -328,8 +333,8 @@ emit() {
     tshark -r "$CAP" -Y "frame.number==$n" -O dhcp -V 2>/dev/null |
       sed -n '/^Dynamic Host Configuration Protocol/,$p' | sed -e '/^[[:space:]]*$/d' -e 's/^/#   /'
     echo "#"
-    echo "$hex" | fold -w 64
-  } >"$file"
+  } | sed "s|$WORK|\$WORK|g" >"$file"
+  echo "$hex" | fold -w 64 >>"$file"
   WRITTEN+=("$name")
   log "wrote $name.hex (frame $n, $((${#hex} / 2)) bytes)"
 }
@@ -413,14 +418,14 @@ wait_for "$WORK/dhcrelay.log" '^Sending on' 10 || { cat "$WORK/dhcrelay.log" >&2
 sleep 0.5
 RUDH_CMD="ip netns exec $NS_RCL udhcpc -i $RCL_IF -f -q -n -t 3 -T 2 -A 1 -s $NOOP -x hostname:hfx-relayed"
 # second tcpdump on the relay's downstream side: what the client sees
-nsx "$NS_RLY" tcpdump -Z root -i "$RLY_DOWN" -n -s 0 -U -w "$WORK/relayed-down.pcap" "$CAP_FILTER" >"$WORK/relayed-down.tcpdump.log" 2>&1 &
+ip netns exec "$NS_RLY" tcpdump -Z root --immediate-mode -i "$RLY_DOWN" -n -s 0 -U -w "$WORK/relayed-down.pcap" "$CAP_FILTER" >"$WORK/relayed-down.tcpdump.log" 2>&1 &
 DOWN_PID=$!
 PIDS+=("$DOWN_PID")
 wait_for "$WORK/relayed-down.tcpdump.log" 'listening on' 10 || true
 cap_start relayed
 timeout 30 $RUDH_CMD >"$WORK/udhcpc-relayed.log" 2>&1 || log "relayed udhcpc rc=$?"
 cap_stop
-stop_pid "$DOWN_PID" INT
+stop_pid "$DOWN_PID" TERM
 stop_pid "$RLY_PIDNUM"
 TRIGGER="$RUDH_CMD (relay: $RLY_CMD)"
 SR="$V_DHCRELAY ($P_DHCRELAY), namespace $NS_RLY, upstream $RLY_UP $RLY_UP_IP, downstream $RLY_DOWN $RLY_DOWN_IP; relaying $V_BUSYBOX udhcpc MAC $MAC_RELAYED"
@@ -431,17 +436,21 @@ emit isc-ack-relayed "$(T 5) && $(M $MAC_RELAYED)" "DHCPACK from ISC dhcpd to th
 # the relay's reply towards the client (option 82 stripped), captured on the downstream side
 CAP_SAVE=$CAP
 CAP=$WORK/relayed-down.pcap
-CAP_DESC="tcpdump -i $RLY_DOWN -n -s 0 -U -w relayed-down.pcap '$CAP_FILTER' in namespace $NS_RLY ($V_TCPDUMP)"
+CAP_DESC="tcpdump --immediate-mode -i $RLY_DOWN -n -s 0 -U -w relayed-down.pcap '$CAP_FILTER' in namespace $NS_RLY ($V_TCPDUMP)"
 CAP_IF_DESC="$RLY_DOWN in namespace $NS_RLY (relay downstream, client side)"
 emit dhcrelay-offer-to-client "$(T 2) && $(M $MAC_RELAYED)" "DHCPOFFER as sent by ISC dhcrelay to the client on the downstream link (option 82 stripped)" "$V_DHCRELAY ($P_DHCRELAY), namespace $NS_RLY interface $RLY_DOWN" "$RLY_CMD" optional
 CAP=$CAP_SAVE
 
-# ================================================================ 5. NAK: INIT-REBOOT for a foreign-subnet address
-# dhclient starts with a lease file holding an unexpired lease for $FOREIGN_IP, so it
-# enters INIT-REBOOT and broadcasts a REQUEST (requested-ip $FOREIGN_IP, no server-id,
-# ciaddr 0). ISC dhcpd is authoritative for 198.18.10.0/24 -> "wrong network" -> DHCPNAK.
-run_nak() { # NAME MAC ADDRESS
-  local name=$1 mac=$2 addr=$3 lease=$WORK/dhclient-$1.leases pidf=$WORK/dhclient-$1.pid cmd pid
+# ================================================================ 5. INIT-REBOOT: NAK / ignored
+# dhclient starts with a lease file holding an unexpired lease for ADDRESS, so it
+# enters INIT-REBOOT and broadcasts a REQUEST (requested-ip ADDRESS, no server-id,
+# ciaddr 0). ISC dhcpd (authoritative) answers:
+#   address from a foreign subnet          -> "wrong network" -> DHCPNAK
+#   address actively leased to another MAC -> DHCPNAK expected (optional fixture)
+#   address with no lease (here: the host reservation of another MAC) -> "unknown lease",
+#                                             no answer; dhclient falls back to DISCOVER
+run_initreboot() { # NAME MAC ADDRESS EXPECT_REGEX SECONDS
+  local name=$1 mac=$2 addr=$3 expect=$4 secs=$5 lease=$WORK/dhclient-$1.leases pidf=$WORK/dhclient-$1.pid cmd pid
   set_client_mac "$mac"
   cat >"$lease" <<EOF
 lease {
@@ -460,24 +469,43 @@ EOF
   $cmd >"$WORK/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  wait_for "$WORK/$name.log" 'DHCPNAK' 20 || log "$name: no DHCPNAK seen by dhclient"
+  wait_for "$WORK/$name.log" "$expect" "$secs" || log "$name: '$expect' not seen in dhclient output"
   stop_pid "$pid"
   cap_stop
-  NAK_CMD="$cmd (lease file preloaded with an unexpired lease: fixed-address $addr, dhcp-server-identifier $SRV_IP, expire 2037)"
+  IR_CMD=$cmd
+  TRIGGER="$cmd (lease file preloaded with an unexpired lease: fixed-address $addr, dhcp-server-identifier $SRV_IP, expire 2037)"
 }
-log "scenario: NAK for a foreign-subnet address (INIT-REBOOT)"
-run_nak nak-foreign "$MAC_NAK" "$FOREIGN_IP"
-TRIGGER="$NAK_CMD"
-S="$V_DHCLIENT ($P_DHCLIENT), namespace $NS_CLI interface $CLI_IF MAC $MAC_NAK"
-emit nak-foreign-request-init-reboot "$(T 3) && $(M $MAC_NAK) && dhcp.option.requested_ip_address == $FOREIGN_IP" "DHCPREQUEST from ISC dhclient, INIT-REBOOT state (requested-ip $FOREIGN_IP from another subnet, no server-id, ciaddr 0, broadcast)" "$S" "$NAK_CMD"
-emit nak-foreign-isc-nak "$(T 6) && $(M $MAC_NAK)" "DHCPNAK from ISC dhcpd (authoritative): requested address $FOREIGN_IP is on the wrong network" "$ISC_SENDER" "$ISC_CMD"
+S_DHCL() { echo "$V_DHCLIENT ($P_DHCLIENT), namespace $NS_CLI interface $CLI_IF MAC $1"; }
 
-log "scenario: NAK for an address reserved for another client (INIT-REBOOT)"
-run_nak nak-reserved "$MAC_NAK2" "$RESERVED_IP"
-TRIGGER="$NAK_CMD"
-S="$V_DHCLIENT ($P_DHCLIENT), namespace $NS_CLI interface $CLI_IF MAC $MAC_NAK2"
-emit nak-reserved-request-init-reboot "$(T 3) && $(M $MAC_NAK2) && dhcp.option.requested_ip_address == $RESERVED_IP" "DHCPREQUEST from ISC dhclient, INIT-REBOOT state (requested-ip $RESERVED_IP = host reservation of another MAC)" "$S" "$NAK_CMD" optional
-emit nak-reserved-isc-nak "$(T 6) && $(M $MAC_NAK2)" "DHCPNAK from ISC dhcpd (authoritative): $RESERVED_IP is reserved for another client" "$ISC_SENDER" "$ISC_CMD" optional
+log "scenario: NAK for a foreign-subnet address (INIT-REBOOT)"
+run_initreboot nak-foreign "$MAC_NAK" "$FOREIGN_IP" 'DHCPNAK' 20
+emit nak-foreign-request-init-reboot "$(T 3) && $(M $MAC_NAK) && dhcp.option.requested_ip_address == $FOREIGN_IP" \
+  "DHCPREQUEST from ISC dhclient, INIT-REBOOT state (requested-ip $FOREIGN_IP from another subnet, no server-id, ciaddr 0, broadcast)" \
+  "$(S_DHCL $MAC_NAK)" "$IR_CMD"
+emit nak-foreign-isc-nak "$(T 6) && $(M $MAC_NAK)" \
+  "DHCPNAK from ISC dhcpd (authoritative) to the INIT-REBOOT request for $FOREIGN_IP: wrong network (broadcast)" \
+  "$ISC_SENDER" "$ISC_CMD"
+
+UDHCPC_IP=$(grep -oE 'lease of [0-9.]+ obtained' "$WORK/udhcpc.log" | head -1 | awk '{print $3}' || true)
+if [[ -n $UDHCPC_IP ]]; then
+  log "scenario: INIT-REBOOT for an address leased to another client ($UDHCPC_IP, udhcpc)"
+  run_initreboot nak-leased "$MAC_NAK2" "$UDHCPC_IP" 'DHCPNAK|DHCPDISCOVER' 25
+  emit nak-leased-request-init-reboot "$(T 3) && $(M $MAC_NAK2) && dhcp.option.requested_ip_address == $UDHCPC_IP" \
+    "DHCPREQUEST from ISC dhclient, INIT-REBOOT state (requested-ip $UDHCPC_IP = active lease of udhcpc $MAC_UDHCPC)" \
+    "$(S_DHCL $MAC_NAK2)" "$IR_CMD" optional
+  emit nak-leased-isc-nak "$(T 6) && $(M $MAC_NAK2)" \
+    "DHCPNAK from ISC dhcpd (authoritative): $UDHCPC_IP is leased to another client" \
+    "$ISC_SENDER" "$ISC_CMD" optional
+else
+  log "udhcpc lease address unknown, skipping nak-leased"
+  MISSING+=(nak-leased-request-init-reboot nak-leased-isc-nak)
+fi
+
+log "scenario: INIT-REBOOT for the reserved address of another client (ISC stays silent)"
+run_initreboot ignored-reserved "$MAC_NAK3" "$RESERVED_IP" 'DHCPDISCOVER' 30
+emit ignored-reserved-request-init-reboot "$(T 3) && $(M $MAC_NAK3) && dhcp.option.requested_ip_address == $RESERVED_IP" \
+  "DHCPREQUEST from ISC dhclient, INIT-REBOOT state (requested-ip $RESERVED_IP = host reservation of $MAC_DHCLIENT); ISC dhcpd logs 'unknown lease' and sends nothing (no NAK); dhclient repeats it once, then DISCOVERs" \
+  "$(S_DHCL $MAC_NAK3)" "$IR_CMD" optional
 
 # ================================================================ 6. INFORM (dhcpcd --inform)
 log "scenario: DHCPINFORM from dhcpcd --inform"
@@ -529,10 +557,13 @@ for n in names:
 sys.exit(1 if bad else 0)
 PY
 
-log "written: ${#WRITTEN[@]} fixtures in $OUT"
 if ((${#MISSING[@]})); then log "not captured: ${MISSING[*]}"; fi
 if ((FAILED)); then
-  log "some required fixtures are missing"
+  log "some required fixtures are missing; $OUT_FINAL left unchanged"
   KEEP_WORK=1
   exit 1
 fi
+mkdir -p "$OUT_FINAL"
+rm -f "$OUT_FINAL"/*.hex
+cp "$OUT"/*.hex "$OUT_FINAL"/
+log "written: ${#WRITTEN[@]} fixtures in $OUT_FINAL"
