@@ -563,7 +563,11 @@ if ((FAILED)); then
   KEEP_WORK=1
   exit 1
 fi
-mkdir -p "$OUT_FINAL"
-rm -f "$OUT_FINAL"/*.hex
+mkdir -p "$OUT_FINAL/pcap"
+rm -f "$OUT_FINAL"/*.hex "$OUT_FINAL"/pcap/*.pcap "$OUT_FINAL"/pcap/*.log
 cp "$OUT"/*.hex "$OUT_FINAL"/
+# the raw captures (only udp 67/68 inside the lab) and ISC dhcpd's log, for reference
+cp "$WORK"/*.pcap "$OUT_FINAL"/pcap/
+sed "s|$WORK|\$WORK|g" "$WORK/dhcpd.log" >"$OUT_FINAL/pcap/dhcpd.log"
+sed "s|$WORK|\$WORK|g" "$DHCPD_CONF" >"$OUT_FINAL/pcap/dhcpd.conf"
 log "written: ${#WRITTEN[@]} fixtures in $OUT_FINAL"
