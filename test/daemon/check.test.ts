@@ -1,0 +1,62 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from '../../src/daemon/args.js'
+import { runConfigCheck, runModelDump, type Output } from '../../src/daemon/check.js'
+import { FIXTURES_DIR } from '../helpers/fixtures.js'
+
+function capture(): Output & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) }
+  return o
+}
+
+const seeds: Array<[string, string[]]> = [
+  ['seed 000 primary', ['-cf', join(FIXTURES_DIR, 'config/seed000/primary.conf')]],
+  ['seed 000 secondary', ['-cf', join(FIXTURES_DIR, 'config/seed000/secondary.conf')]],
+  ['seed 001 primary', ['-cf', join(FIXTURES_DIR, 'config/seed001/primary/dhcpd.conf'), '--path-map', `/usr/local/etc/=${join(FIXTURES_DIR, 'config/seed001/shared-with-host')}/`]],
+  ['seed 001 secondary', ['-cf', join(FIXTURES_DIR, 'config/seed001/secondary/dhcpd.conf'), '--path-map', `/usr/local/etc/=${join(FIXTURES_DIR, 'config/seed001/shared')}/`]],
+]
+
+for (const [name, args] of seeds) {
+  test(`hadhcpd -t accepts ${name} (exit 0)`, async () => {
+    const o = capture()
+    assert.equal(await runConfigCheck(parseArgs(['-t', ...args]), o), 0, o.stderr)
+    assert.match(o.stderr, /: OK — 1 subnet, 1 pool/)
+  })
+}
+
+test('hadhcpd -t on seed 000 warns about `authorized;` with its location and a hint', async () => {
+  const o = capture()
+  await runConfigCheck(parseArgs(['-t', '-cf', join(FIXTURES_DIR, 'config/seed000/primary.conf')]), o)
+  assert.match(o.stderr, /seed000\/primary\.conf:5:1: warning: .*`authorized`/)
+  assert.match(o.stderr, /hint: did you mean `authoritative`\?/)
+})
+
+test('hadhcpd -t on a bad config exits 1 with file:line:col, the source line and a caret', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hadhcpd-check-'))
+  try {
+    const file = join(dir, 'dhcpd.conf')
+    writeFileSync(file, 'subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.1.10 10.0.1.20;\n}\n')
+    const o = capture()
+    assert.equal(await runConfigCheck(parseArgs(['-t', '-cf', file]), o), 1)
+    assert.match(o.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:\\d+: .*outside subnet 10\\.0\\.0\\.0/24`))
+    assert.match(o.stderr, /\n  range 10\.0\.1\.10 10\.0\.1\.20;\n\s*\^/)
+    assert.match(o.stderr, /Configuration file errors encountered -- exiting/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('hadhcpd check --json prints the compiled model', async () => {
+  const o = capture()
+  const code = await runModelDump(parseArgs(['check', join(FIXTURES_DIR, 'config/seed000/primary.conf'), '--json']), o)
+  assert.equal(code, 0)
+  const model = JSON.parse(o.stdout) as { subnets: Array<{ pools: Array<{ ranges: unknown[]; addresses: number; failoverPeer: string }> }>; failoverPeers: Array<{ split: number; mclt: number }> }
+  assert.equal(model.subnets[0]!.pools[0]!.ranges.length, 16)
+  assert.equal(model.subnets[0]!.pools[0]!.addresses, 3680)
+  assert.equal(model.subnets[0]!.pools[0]!.failoverPeer, 'oob')
+  assert.equal(model.failoverPeers[0]!.split, 128)
+  assert.equal(model.failoverPeers[0]!.mclt, 3600)
+})
