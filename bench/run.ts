@@ -31,6 +31,8 @@ class ServerNotReady extends Error {}
 /** Processes started by this run, killed on abnormal exit. */
 const live = new Set<LabProcess>()
 let lab: Lab | undefined
+/** Scratch dir to remove on exit (unset when the user asked to keep it or chose it). */
+let disposableWorkdir: string | undefined
 
 function track(p: LabProcess): LabProcess {
   live.add(p)
@@ -50,6 +52,8 @@ function emergencyCleanup(): void {
   } catch (err) {
     console.error(`cleanup: ${String(err)}`)
   }
+  if (disposableWorkdir !== undefined) rmSync(disposableWorkdir, { recursive: true, force: true })
+  disposableWorkdir = undefined
 }
 
 function log(msg: string): void {
@@ -216,6 +220,7 @@ async function main(): Promise<number> {
   }
   const kinds = kindsFor(opts)
   const workdir = prepareWorkdir(opts)
+  if (!opts.keepWorkdir && opts.workdir === undefined) disposableWorkdir = workdir
   const ticksPerS = clockTicksPerSecond()
   const startedAt = new Date()
   log(`kinds ${opts.kinds.join(',')}, modes ${opts.modes.join(',')}, ${opts.durationS} s/step, ` +
@@ -231,7 +236,6 @@ async function main(): Promise<number> {
   } finally {
     emergencyCleanup()
     lab = undefined
-    if (!opts.keepWorkdir && opts.workdir === undefined) rmSync(workdir, { recursive: true, force: true })
   }
 
   const finishedAt = new Date()
