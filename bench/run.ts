@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildLab, canRunLab, cleanupByPrefix, type Lab, type LabProcess } from '../src/lab/netns.js'
+import { buildLab, canRunLab, type Lab, type LabProcess } from '../src/lab/netns.js'
 import { stopsLadder } from './ladder.js'
 import { USAGE, parseOptions, type BenchOptions } from './options.js'
 import { isCompleteReport, parsePerfdhcpOutput } from './perfdhcp-output.js'
@@ -15,7 +15,7 @@ import { clockTicksPerSecond, processGroupTicks } from './proc-stat.js'
 import { ratioSection, stepTable, summaryTable, type KindOutcome } from './report.js'
 import { stepRunFromReport, summarizeStep, type LoadMode, type ServerKindName, type StepRun } from './results.js'
 import { DHCPD, KEA, hadhcpdKind, type ServerKind } from './servers.js'
-import { BENCH_LAB, CLIENT, LAB_PREFIX, SERVER } from './topology.js'
+import { BENCH_LAB, CLIENT, SERVER } from './topology.js'
 
 const READY_TIMEOUT_MS = 15_000
 const PROBE_ATTEMPTS = 5
@@ -33,6 +33,8 @@ const live = new Set<LabProcess>()
 let lab: Lab | undefined
 /** Scratch dir to remove on exit (unset when the user asked to keep it or chose it). */
 let disposableWorkdir: string | undefined
+/** Set by the signal handler. */
+let stopping = false
 
 function track(p: LabProcess): LabProcess {
   live.add(p)
@@ -169,7 +171,13 @@ async function runKind(l: Lab, opts: BenchOptions, workdir: string, kind: Server
             log(`skipping ${kind.name}: ${err.message}`)
             return outcome
           }
-          throw err
+          if (stopping) throw err
+          // Anything else (perfdhcp failed, server died, ...): keep what we have, go on
+          // with the next kind, and say why in the report.
+          const why = err instanceof Error ? err.message : String(err)
+          outcome.skipped = `aborted at ${mode} ${rate}/s repeat ${repeat}: ${why.split('\n')[0]}`
+          log(`${kind.name}: ${why}`)
+          return outcome
         }
       }
       const summary = summarizeStep(stepRuns)
@@ -229,8 +237,8 @@ async function main(): Promise<number> {
   const outcomes: KindOutcome[] = []
   const runs: StepRun[] = []
   try {
-    const stale = cleanupByPrefix(LAB_PREFIX)
-    if (stale.length > 0) log(`removed stale namespaces: ${stale.join(' ')}`)
+    // buildLab first removes leftovers of this same spec (an aborted earlier run); it
+    // does not touch other `hbn-*` namespaces (e2e tests may be using them).
     lab = buildLab(BENCH_LAB)
     for (const kind of kinds) outcomes.push(await runKind(lab, opts, workdir, kind, ticksPerS, runs))
   } finally {
@@ -266,6 +274,7 @@ async function main(): Promise<number> {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  stopping = true
   log(`${signal}: stopping servers and removing namespaces`)
   emergencyCleanup()
   process.exit(128 + (signal === 'SIGINT' ? 2 : 15))

@@ -134,10 +134,11 @@ export function deleteNamespace(ns: string): void {
 
 /**
  * Deletes every namespace whose name starts with `prefix` (idempotent). The prefix must
- * be at least 3 characters and end with '-', so it can never match unrelated labs.
+ * look like `abc-` or `abc-t-` (alphanumeric words each ending in '-'), so it can never
+ * match unrelated labs by accident.
  */
 export function cleanupByPrefix(prefix: string): string[] {
-  if (!/^[A-Za-z0-9]{2,}-$/.test(prefix)) throw new Error(`refusing cleanup with prefix "${prefix}"`)
+  if (!/^[A-Za-z0-9]{2,}-([A-Za-z0-9]+-)*$/.test(prefix)) throw new Error(`refusing cleanup with prefix "${prefix}"`)
   const doomed = listNamespaces().filter((n) => n.startsWith(prefix))
   for (const ns of doomed) deleteNamespace(ns)
   return doomed
