@@ -76,3 +76,41 @@ export function clockTicksPerSecond(): number {
   const n = Number(r.stdout.trim())
   return r.code === 0 && Number.isInteger(n) && n > 0 ? n : 100
 }
+
+/** Jiffies of one CPU from a `cpuN` line of /proc/stat. */
+export interface CpuTimes {
+  /** user + nice + system + steal (task time; irq/softirq left out: packet work of the bench itself lands there) */
+  readonly busy: number
+  /** busy + idle + iowait */
+  readonly total: number
+}
+
+/** The `cpuN` line of /proc/stat text (proc(5)), or undefined if that CPU is absent. */
+export function parseCpuTimes(procStat: string, cpu: number): CpuTimes | undefined {
+  const line = procStat.split('\n').find((l) => l.startsWith(`cpu${cpu} `))
+  if (line === undefined) return undefined
+  const f = line.trim().split(/\s+/).slice(1).map(Number)
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f
+  if (f.slice(0, 4).some((n) => !Number.isFinite(n))) return undefined
+  const busy = user + nice + system + steal
+  return { busy, total: busy + idle + iowait + irq + softirq }
+}
+
+export function readCpuTimes(cpu: number): CpuTimes | undefined {
+  try {
+    return parseCpuTimes(readFileSync('/proc/stat', 'utf8'), cpu)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Share (%) of one CPU used by anything but the measured server between two samples:
+ * (CPU busy − server ticks) / CPU total. A noise indicator for a server pinned there.
+ */
+export function foreignBusyPct(before: CpuTimes, after: CpuTimes, serverTicks: number): number | undefined {
+  const total = after.total - before.total
+  if (total <= 0) return undefined
+  const foreign = after.busy - before.busy - serverTicks
+  return Math.min(100, Math.max(0, (100 * foreign) / total))
+}

@@ -40,6 +40,8 @@ export interface StepRun {
   cpuMsPerDora?: number | undefined
   perfdhcpExitCode: number | null
   loadavg1: number
+  /** % of the server's CPU used by other tasks during the load (noise); undefined if unpinned. */
+  foreignPctOnServerCpu?: number | undefined
 }
 
 export interface StepSummary {
@@ -56,6 +58,8 @@ export interface StepSummary {
   discoverOffer: LatencyMs
   requestAck: LatencyMs
   cpuMsPerDora?: number | undefined
+  loadavg1?: number | undefined
+  foreignPctOnServerCpu?: number | undefined
 }
 
 export interface RunContext {
@@ -67,6 +71,7 @@ export interface RunContext {
   serverCpuMs: number
   perfdhcpExitCode: number | null
   loadavg1: number
+  foreignPctOnServerCpu?: number | undefined
 }
 
 function latency(r: PerfdhcpReport, exchange: 'DISCOVER-OFFER' | 'REQUEST-ACK'): LatencyMs {
@@ -132,5 +137,7 @@ export function summarizeStep(runs: readonly StepRun[]): StepSummary {
     discoverOffer: medianLatency(runs.map((r) => r.discoverOffer)),
     requestAck: medianLatency(runs.map((r) => r.requestAck)),
     cpuMsPerDora: medianOfDefined(runs.map((r) => r.cpuMsPerDora)),
+    loadavg1: medianOfDefined(runs.map((r) => r.loadavg1)),
+    foreignPctOnServerCpu: medianOfDefined(runs.map((r) => r.foreignPctOnServerCpu)),
   }
 }

@@ -11,7 +11,7 @@ import { stopsLadder } from './ladder.js'
 import { USAGE, parseOptions, type BenchOptions } from './options.js'
 import { isCompleteReport, parsePerfdhcpOutput } from './perfdhcp-output.js'
 import { isPerfdhcpSuccess, loadArgv, probeArgv } from './perfdhcp.js'
-import { clockTicksPerSecond, processGroupTicks } from './proc-stat.js'
+import { clockTicksPerSecond, foreignBusyPct, processGroupTicks, readCpuTimes } from './proc-stat.js'
 import { ratioSection, stepTable, summaryTable, type KindOutcome } from './report.js'
 import { stepRunFromReport, summarizeStep, type LoadMode, type ServerKindName, type StepRun } from './results.js'
 import { DHCPD, KEA, hadhcpdKind, type ServerKind } from './servers.js'
@@ -108,10 +108,13 @@ async function runStep(l: Lab, opts: BenchOptions, workdir: string, spec: StepSp
     const argv = loadArgv({
       rate: spec.rate, durationS: opts.durationS, mode: spec.mode, timestamps: opts.timestamps, clientCpu: opts.clientCpu,
     })
+    const pinnedCpu = /^\d+$/.test(opts.serverCpu) ? Number(opts.serverCpu) : undefined
+    const coreBefore = pinnedCpu === undefined ? undefined : readCpuTimes(pinnedCpu)
     const ticksBefore = processGroupTicks(server.pid)
     const load = track(l.run(CLIENT.ns, argv, { output: { kind: 'file', path: perfdhcpOut } }))
     const status = await load.waitForExit(opts.durationS * 1000 + LOAD_SLACK_MS)
     const ticksAfter = processGroupTicks(server.pid)
+    const coreAfter = pinnedCpu === undefined ? undefined : readCpuTimes(pinnedCpu)
     if (status === undefined) {
       await stopTracked(load)
       throw new Error(`perfdhcp did not finish within ${opts.durationS * 1000 + LOAD_SLACK_MS} ms`)
@@ -132,6 +135,9 @@ async function runStep(l: Lab, opts: BenchOptions, workdir: string, spec: StepSp
       serverCpuMs: ((ticksAfter - ticksBefore) * 1000) / ticksPerS,
       perfdhcpExitCode: status.code,
       loadavg1: loadavg()[0] ?? 0,
+      foreignPctOnServerCpu: coreBefore !== undefined && coreAfter !== undefined
+        ? foreignBusyPct(coreBefore, coreAfter, ticksAfter - ticksBefore)
+        : undefined,
     })
   } finally {
     await stopTracked(server)
@@ -142,7 +148,8 @@ async function runStep(l: Lab, opts: BenchOptions, workdir: string, spec: StepSp
 function describeRun(r: StepRun): string {
   return `${r.kind} ${r.mode} ${r.offeredRate}/s #${r.repeat}: ${r.achievedRate.toFixed(1)} DORA/s, ` +
     `${r.completionPct.toFixed(2)} % complete, RA p99 ${r.requestAck.p99?.toFixed(2) ?? '–'} ms, ` +
-    `CPU ${r.cpuMsPerDora?.toFixed(3) ?? '–'} ms/DORA, load ${r.loadavg1.toFixed(2)}`
+    `CPU ${r.cpuMsPerDora?.toFixed(3) ?? '–'} ms/DORA, ` +
+    `others on server CPU ${r.foreignPctOnServerCpu?.toFixed(0) ?? '–'} %, load ${r.loadavg1.toFixed(2)}`
 }
 
 async function runKind(l: Lab, opts: BenchOptions, workdir: string, kind: ServerKind, ticksPerS: number, runs: StepRun[]): Promise<KindOutcome> {

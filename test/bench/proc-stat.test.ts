@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseProcStat, processGroupTicks, totalTicks } from '../../bench/proc-stat.js'
+import { foreignBusyPct, parseCpuTimes, parseProcStat, processGroupTicks, totalTicks } from '../../bench/proc-stat.js'
 
 // Captured from /proc/self/stat (cat) and /proc/1/stat on the bench machine.
 const CAT = '5723 (cat) R 5708 5708 4778 0 -1 4194304 101 0 0 0 0 0 0 0 20 0 1 0 39128 3133440 390 18446744073709551615 94872691724288 94872691744169 140727731242128 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 94872691760176 94872691761792 94872877645824 140727731243533 140727731243553 140727731243553 140727731245035 0\n'
@@ -56,4 +56,24 @@ test('processGroupTicks sums the live members of one process group', () => {
 test('reads the real /proc entry of this process', { skip: process.platform !== 'linux' }, () => {
   const s = parseProcStat(readFileSync(`/proc/${process.pid}/stat`, 'utf8'))
   assert.equal(s.pid, process.pid)
+})
+
+// Captured from /proc/stat on the bench machine.
+const PROC_STAT = `cpu  53486 0 16901 134456 932 0 1893 93 0 0
+cpu0 27217 0 7453 68601 641 0 789 45 0 0
+cpu1 26269 0 9448 65854 290 0 1103 48 0 0
+intr 3500740 0 0 0
+`
+
+test('per-CPU times from /proc/stat leave irq/softirq out of busy', () => {
+  assert.deepEqual(parseCpuTimes(PROC_STAT, 0), { busy: 27217 + 7453 + 45, total: 27217 + 7453 + 45 + 68601 + 641 + 789 })
+  assert.equal(parseCpuTimes(PROC_STAT, 1)?.busy, 26269 + 9448 + 48)
+  assert.equal(parseCpuTimes(PROC_STAT, 2), undefined)
+})
+
+test('foreign share of the server CPU subtracts the server ticks and clamps', () => {
+  const before = { busy: 1000, total: 5000 }
+  assert.equal(foreignBusyPct(before, { busy: 1900, total: 6200 }, 600), 25) // 300 of 1200
+  assert.equal(foreignBusyPct(before, { busy: 1500, total: 6000 }, 700), 0)  // server ticks > CPU busy (rounding)
+  assert.equal(foreignBusyPct(before, before, 0), undefined)
 })
