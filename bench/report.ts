@@ -20,8 +20,8 @@ function fmt(v: number | undefined, digits = 2): string {
 
 export function stepTable(outcomes: readonly KindOutcome[]): string {
   const lines = [
-    '| kind | mode | offered/s | sent/s | achieved DORA/s | compl % | drops DO | drops RA | DO avg | DO p50 | DO p99 | RA avg | RA p50 | RA p99 | CPU ms/DORA | n | other % on server CPU | load1 |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| kind | mode | offered/s | sent/s | achieved DORA/s | compl % | drops DO | drops RA | DO avg | DO p50 | DO p99 | RA avg | RA p50 | RA p99 | CPU ms/DORA | n | others on srv CPU % | CPU / IO stall % |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ]
   for (const o of outcomes) {
     for (const s of o.steps) {
@@ -30,7 +30,8 @@ export function stepTable(outcomes: readonly KindOutcome[]): string {
         fmt(s.dropsDO, 0), fmt(s.dropsRA, 0),
         fmt(s.discoverOffer.avg), fmt(s.discoverOffer.p50), fmt(s.discoverOffer.p99),
         fmt(s.requestAck.avg), fmt(s.requestAck.p50), fmt(s.requestAck.p99),
-        fmt(s.cpuMsPerDora, 3), String(s.repeats), fmt(s.foreignPctOnServerCpu, 0), fmt(s.loadavg1, 1),
+        fmt(s.cpuMsPerDora, 3), String(s.repeats), fmt(s.foreignPctOnServerCpu, 0),
+        `${fmt(s.cpuPressurePct, 0)} / ${fmt(s.ioPressurePct, 0)}`,
       ].join(' | ')} |`)
     }
   }

@@ -42,6 +42,9 @@ export interface StepRun {
   loadavg1: number
   /** % of the server's CPU used by other tasks during the load (noise); undefined if unpinned. */
   foreignPctOnServerCpu?: number | undefined
+  /** PSI "some" stall share of wall time during the load, machine-wide, in %. */
+  cpuPressurePct?: number | undefined
+  ioPressurePct?: number | undefined
 }
 
 export interface StepSummary {
@@ -60,6 +63,8 @@ export interface StepSummary {
   cpuMsPerDora?: number | undefined
   loadavg1?: number | undefined
   foreignPctOnServerCpu?: number | undefined
+  cpuPressurePct?: number | undefined
+  ioPressurePct?: number | undefined
 }
 
 export interface RunContext {
@@ -72,6 +77,8 @@ export interface RunContext {
   perfdhcpExitCode: number | null
   loadavg1: number
   foreignPctOnServerCpu?: number | undefined
+  cpuPressurePct?: number | undefined
+  ioPressurePct?: number | undefined
 }
 
 function latency(r: PerfdhcpReport, exchange: 'DISCOVER-OFFER' | 'REQUEST-ACK'): LatencyMs {
@@ -139,5 +146,7 @@ export function summarizeStep(runs: readonly StepRun[]): StepSummary {
     cpuMsPerDora: medianOfDefined(runs.map((r) => r.cpuMsPerDora)),
     loadavg1: medianOfDefined(runs.map((r) => r.loadavg1)),
     foreignPctOnServerCpu: medianOfDefined(runs.map((r) => r.foreignPctOnServerCpu)),
+    cpuPressurePct: medianOfDefined(runs.map((r) => r.cpuPressurePct)),
+    ioPressurePct: medianOfDefined(runs.map((r) => r.ioPressurePct)),
   }
 }

@@ -12,6 +12,7 @@ import { USAGE, parseOptions, type BenchOptions } from './options.js'
 import { isCompleteReport, parsePerfdhcpOutput } from './perfdhcp-output.js'
 import { isPerfdhcpSuccess, loadArgv, probeArgv } from './perfdhcp.js'
 import { clockTicksPerSecond, foreignBusyPct, processGroupTicks, readCpuTimes } from './proc-stat.js'
+import { measureFsyncMs, samplePressure, stallPct } from './pressure.js'
 import { ratioSection, stepTable, summaryTable, type KindOutcome } from './report.js'
 import { stepRunFromReport, summarizeStep, type LoadMode, type ServerKindName, type StepRun } from './results.js'
 import { DHCPD, KEA, hadhcpdKind, type ServerKind } from './servers.js'
@@ -111,9 +112,11 @@ async function runStep(l: Lab, opts: BenchOptions, workdir: string, spec: StepSp
     const pinnedCpu = /^\d+$/.test(opts.serverCpu) ? Number(opts.serverCpu) : undefined
     const coreBefore = pinnedCpu === undefined ? undefined : readCpuTimes(pinnedCpu)
     const ticksBefore = processGroupTicks(server.pid)
+    const pressureBefore = samplePressure()
     const load = track(l.run(CLIENT.ns, argv, { output: { kind: 'file', path: perfdhcpOut } }))
     const status = await load.waitForExit(opts.durationS * 1000 + LOAD_SLACK_MS)
     const ticksAfter = processGroupTicks(server.pid)
+    const pressureAfter = samplePressure()
     const coreAfter = pinnedCpu === undefined ? undefined : readCpuTimes(pinnedCpu)
     if (status === undefined) {
       await stopTracked(load)
@@ -138,6 +141,8 @@ async function runStep(l: Lab, opts: BenchOptions, workdir: string, spec: StepSp
       foreignPctOnServerCpu: coreBefore !== undefined && coreAfter !== undefined
         ? foreignBusyPct(coreBefore, coreAfter, ticksAfter - ticksBefore)
         : undefined,
+      cpuPressurePct: stallPct(pressureBefore, pressureAfter, 'cpu'),
+      ioPressurePct: stallPct(pressureBefore, pressureAfter, 'io'),
     })
   } finally {
     await stopTracked(server)
@@ -149,7 +154,8 @@ function describeRun(r: StepRun): string {
   return `${r.kind} ${r.mode} ${r.offeredRate}/s #${r.repeat}: ${r.achievedRate.toFixed(1)} DORA/s, ` +
     `${r.completionPct.toFixed(2)} % complete, RA p99 ${r.requestAck.p99?.toFixed(2) ?? '–'} ms, ` +
     `CPU ${r.cpuMsPerDora?.toFixed(3) ?? '–'} ms/DORA, ` +
-    `others on server CPU ${r.foreignPctOnServerCpu?.toFixed(0) ?? '–'} %, load ${r.loadavg1.toFixed(2)}`
+    `others on server CPU ${r.foreignPctOnServerCpu?.toFixed(0) ?? '–'} %, ` +
+    `CPU/IO stall ${r.cpuPressurePct?.toFixed(0) ?? '–'}/${r.ioPressurePct?.toFixed(0) ?? '–'} %, load ${r.loadavg1.toFixed(2)}`
 }
 
 async function runKind(l: Lab, opts: BenchOptions, workdir: string, kind: ServerKind, ticksPerS: number, runs: StepRun[]): Promise<KindOutcome> {
@@ -237,6 +243,8 @@ async function main(): Promise<number> {
   const workdir = prepareWorkdir(opts)
   if (!opts.keepWorkdir && opts.workdir === undefined) disposableWorkdir = workdir
   const ticksPerS = clockTicksPerSecond()
+  const fsyncMs = measureFsyncMs(workdir)
+  log(`one 256-byte write+fsync in ${workdir}: ${fsyncMs.toFixed(3)} ms (reference VM: ~0.57 ms)`)
   const startedAt = new Date()
   log(`kinds ${opts.kinds.join(',')}, modes ${opts.modes.join(',')}, ${opts.durationS} s/step, ` +
     `${opts.repeats} repeat(s), server CPU ${opts.serverCpu || 'any'}, perfdhcp CPU ${opts.clientCpu || 'any'}, workdir ${workdir}`)
@@ -255,7 +263,8 @@ async function main(): Promise<number> {
 
   const finishedAt = new Date()
   const markdown = [
-    `## Results ${startedAt.toISOString()} (${opts.durationS} s per step, ${opts.repeats} repeat(s), loadavg at end ${loadavg()[0]?.toFixed(2)})`,
+    `## Results ${startedAt.toISOString()} (${opts.durationS} s per step, ${opts.repeats} repeat(s), ` +
+      `fsync ${fsyncMs.toFixed(2)} ms, loadavg at end ${loadavg()[0]?.toFixed(2)})`,
     '',
     summaryTable(outcomes),
     '',
@@ -272,6 +281,7 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     options: opts,
+    fsyncMs,
     lab: BENCH_LAB,
     outcomes,
     runs,
