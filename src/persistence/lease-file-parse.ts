@@ -503,6 +503,9 @@ export class LeaseFileParser {
   }
 
   private reused: MutableLease | undefined
+  private reusedHardware: { htype: number; address: Buffer } | undefined
+  private readonly hwRegion = new ReusableBytes(256)
+  private readonly uidRegion = new ReusableBytes(64 * 1024)
 
   private resetReused(address: number): MutableLease {
     const r = (this.reused ??= blankLease())
@@ -560,30 +563,33 @@ export class LeaseFileParser {
     this.skipSpace()
     const s = this.pos
     const e = this.wordEnd()
-    const address = this.colonHex(s, e)
-    if (address === undefined) throw this.problem('expecting a colon-separated hardware address')
+    const n = this.colonHex(s, e)
+    if (n < 0) throw this.problem('expecting a colon-separated hardware address')
     this.pos = e
     this.expect(SEMI, '`;`')
-    return { htype, address }
+    if (this.options.reuseLeaseObject !== true) return { htype, address: copyOut(this.scratch, n) }
+    // Reuse mode: the hardware object and its bytes live in parser-owned memory.
+    const hw = (this.reusedHardware ??= { htype: 0, address: EMPTY })
+    hw.htype = htype
+    hw.address = this.hwRegion.view(this.scratch, n)
+    return hw
   }
 
   private uid(): Buffer {
     this.skipSpace()
     this.need()
-    let out: Buffer
+    let n: number
     if (this.buf[this.pos] === QUOTE) {
-      const n = this.readString()
-      out = copyOut(this.scratch, n)
+      n = this.readString()
     } else {
       const s = this.pos
       const e = this.wordEnd()
-      const bytes = this.colonHex(s, e)
-      if (bytes === undefined) throw this.problem('expecting a quoted or colon-hex uid')
+      n = this.colonHex(s, e)
+      if (n < 0) throw this.problem('expecting a quoted or colon-hex uid')
       this.pos = e
-      out = bytes
     }
     this.expect(SEMI, '`;`')
-    return out
+    return this.options.reuseLeaseObject === true ? this.uidRegion.view(this.scratch, n) : copyOut(this.scratch, n)
   }
 
   /** Captures a statement verbatim from `start` to its `;` or closing `}`. */
@@ -810,9 +816,9 @@ export class LeaseFileParser {
     return value >>> 0
   }
 
-  /** ISC colon-hex: one or two hex digits per octet. */
-  private colonHex(s: number, e: number): Buffer | undefined {
-    if (s === e) return undefined
+  /** ISC colon-hex (one or two hex digits per octet) into `scratch`; its length, or -1. */
+  private colonHex(s: number, e: number): number {
+    if (s === e) return -1
     const out = this.scratch
     let n = 0
     let v = 0
@@ -820,18 +826,18 @@ export class LeaseFileParser {
     for (let i = s; i <= e; i++) {
       const c = i < e ? this.buf[i]! : 0x3a
       if (c === 0x3a) {
-        if (digits === 0) return undefined
+        if (digits === 0) return -1
         out[n++] = v
         v = 0
         digits = 0
         continue
       }
       const d = hexValue(c)
-      if (d < 0 || digits === 2) return undefined
+      if (d < 0 || digits === 2) return -1
       v = v * 16 + d
       digits++
     }
-    return copyOut(out, n)
+    return n
   }
 
   // ---- lexing -----------------------------------------------------------------------------
@@ -1062,6 +1068,24 @@ function blankLease(): MutableLease {
     uid: undefined,
     clientHostname: undefined,
     statements: undefined,
+  }
+}
+
+/**
+ * Parser-owned bytes handed out as Buffer views, one cached view per length, so reuse mode
+ * allocates nothing per lease for hardware addresses and uids.
+ */
+class ReusableBytes {
+  private readonly region: Buffer
+  private readonly views: Buffer[] = []
+  constructor(size: number) {
+    this.region = Buffer.allocUnsafe(size)
+  }
+  /** Copies the first `n` bytes of `from` in and returns a view of exactly `n` bytes. */
+  view(from: Buffer, n: number): Buffer {
+    for (let i = 0; i < n; i++) this.region[i] = from[i]!
+    if (n > 64) return this.region.subarray(0, n)
+    return (this.views[n] ??= this.region.subarray(0, n))
   }
 }
 
