@@ -163,3 +163,16 @@ test('crash at random points: every resolved append survives reload (torn writes
     assert.deepEqual(snapshot(again.store), snapshot(db2.store))
   }
 })
+
+test('start-up with malformed records: the original is kept as FILE.corrupt, or opening is refused', async () => {
+  const text = 'lease 10.0.0.1 {\n  binding state bogus;\n}\nlease 10.0.0.2 {\n  binding state active;\n  hardware ethernet 02:00:00:00:00:02;\n}\n'
+  const fs = new MemoryFileSystem()
+  fs.seed(PATH, text)
+  await assert.rejects(LeaseDatabase.open(fs, PATH, { onLoadErrors: 'refuse' }), /dhcpd\.leases:2:17: 1 malformed record/)
+  assert.equal(fs.contents(PATH), text, 'nothing written when refusing')
+  const db = await LeaseDatabase.open(fs, PATH)
+  assert.equal(db.loadSummary.errors, 1)
+  assert.equal(db.loadDiagnostics[0]!.line, 2)
+  assert.equal(fs.contents(`${PATH}.corrupt`), text)
+  assert.deepEqual([...db.store.leases()].map((l) => l.address), [0x0a000002])
+})
