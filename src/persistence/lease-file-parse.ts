@@ -207,7 +207,22 @@ export class LeaseFileParser {
   /** Declares the end of the file, parses what is left and returns the summary. */
   end(): ParseSummary {
     this.eof = true
+    // A crash after the file grew but before its data blocks were written leaves NUL bytes
+    // at the end (delayed allocation); they are part of the torn tail, not a syntax error.
+    let nulStart = this.limit
+    while (nulStart > this.pos && this.buf[nulStart - 1] === 0) nulStart--
+    const nulBytes = this.limit - nulStart
+    this.limit = nulStart
     this.run()
+    if (nulBytes > 0) {
+      if (this.torn !== undefined) {
+        this.torn = { ...this.torn, bytes: this.torn.bytes + nulBytes }
+      } else {
+        this.torn = { ...this.locationOf(this.pos), bytes: nulBytes }
+      }
+      this.pos += nulBytes
+      this.limit += nulBytes
+    }
     return {
       leases: this.leases,
       peerStates: this.peerStates,
