@@ -115,7 +115,7 @@ test('failover state blocks and verbatim records survive compaction; the last st
  * version or a later one), and the file must load without errors.
  */
 test('crash at random points: every resolved append survives reload (torn writes, NUL tails, compactions)', async () => {
-  for (let trial = 0; trial < 40; trial++) {
+  for (let trial = 0; trial < 120; trial++) {
     const rnd = seededRandom(1000 + trial)
     const fs = new MemoryFileSystem()
     // Odd trials: tiny snapshot chunks, so appends land while the snapshot is being written.
