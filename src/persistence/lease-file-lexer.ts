@@ -17,6 +17,7 @@ export interface LeaseFileLocation {
 /** Thrown internally when the buffer ends inside a token or record. */
 export const INCOMPLETE: unique symbol = Symbol('incomplete')
 
+/** A syntax problem at a buffer position; the parser turns it into a diagnostic. */
 export class SyntaxProblem {
   constructor(
     readonly message: string,
@@ -71,6 +72,7 @@ export const K = {
   ethernet: kw('ethernet'),
 }
 
+/** Lexing state and primitives; the LeaseFileParser adds the grammar on top. */
 export abstract class LeaseFileLexer {
   protected buf: Buffer = EMPTY
   protected pos = 0
@@ -85,14 +87,14 @@ export abstract class LeaseFileLexer {
   protected lastErrorAt = -1
   protected readonly scratch = Buffer.allocUnsafe(64 * 1024)
   /** Results of numberTriple. */
-  protected n0 = 0
-  protected n1 = 0
-  protected n2 = 0
+  private n0 = 0
+  private n1 = 0
+  private n2 = 0
   /** Last calendar day converted by fixedDate, and its day number. */
-  protected cachedYear = -1
-  protected cachedMonth = -1
-  protected cachedDay = -1
-  protected cachedDays = 0
+  private cachedYear = -1
+  private cachedMonth = -1
+  private cachedDay = -1
+  private cachedDays = 0
 
   // ---- dates and numbers ------------------------------------------------------------------
 
@@ -163,7 +165,7 @@ export abstract class LeaseFileLexer {
    * The layout ISC always writes, `W YYYY/MM/DD HH:MM:SS;` (22 bytes), read at fixed
    * offsets; -1 when the bytes at `pos` are anything else (the general path then decides).
    */
-  protected fixedDate(): number {
+  private fixedDate(): number {
     const b = this.buf
     const p = this.pos
     if (p + 22 > this.limit) return -1
@@ -193,7 +195,7 @@ export abstract class LeaseFileLexer {
   }
 
   /** Three decimal numbers separated by `sep`, into n0/n1/n2 (no allocation). */
-  protected numberTriple(s: number, e: number, sep: number, what: string): void {
+  private numberTriple(s: number, e: number, sep: number, what: string): void {
     let v = 0
     let digits = 0
     let k = 0
