@@ -176,3 +176,38 @@ test('start-up with malformed records: the original is kept as FILE.corrupt, or 
   assert.equal(fs.contents(`${PATH}.corrupt`), text)
   assert.deepEqual([...db.store.leases()].map((l) => l.address), [0x0a000002])
 })
+
+test('every lease field survives store → journal → reload → compaction → reload', async () => {
+  const rnd = seededRandom(5)
+  const fs = new MemoryFileSystem()
+  const db = await LeaseDatabase.open(fs, PATH, { chunkBytes: 512 })
+  const states = ['free', 'active', 'expired', 'released', 'abandoned', 'reset', 'backup'] as const
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
+  for (let i = 0; i < 400; i++) {
+    const l: Lease = {
+      address: (0xc0a80000 + Math.floor(rnd() * 300)) >>> 0,
+      bindingState: pick(states),
+      nextBindingState: pick(states),
+      rewindBindingState: pick(states),
+      starts: 1_790_000_000 + i,
+      ends: 1_790_003_600 + i,
+      tstp: 1_790_003_700 + i,
+      tsfp: 1_790_003_800 + i,
+      atsfp: 1_790_003_900 + i,
+      cltt: 1_790_000_000 + i,
+      reserved: rnd() < 0.5 ? true : undefined,
+      hardware: { htype: 1, address: Buffer.from([2, 0, 0, 0, i >> 8, i & 255]) },
+      uid: Buffer.from([0, 0x22, 0x5c, 0x7f, 0x80, i & 255]),
+      clientHostname: `h-${i} "q"`,
+      statements: [{ kind: 'set', text: `set ddns-fwd-name = "h-${i}.example.com";` }],
+    }
+    await db.commit([db.store.upsert(l)])
+  }
+  const expected = snapshot(db.store)
+  const viaJournal = await loadLeaseFile(fs.crashImage(), PATH)
+  assert.deepEqual(snapshot(viaJournal.store), expected)
+  await db.compact()
+  const viaRewrite = await loadLeaseFile(fs.crashImage(), PATH)
+  assert.deepEqual(snapshot(viaRewrite.store), expected)
+})
+
