@@ -8,6 +8,7 @@ import { readConfigFile, renderDiagnostics, summarizeConfig, applyRootMap } from
 import type { CompileResult, ServerConfig } from '../config/index.js'
 import { ConfigError } from '../lib/errors.js'
 import { describeConfig } from './describe-config.js'
+import { validateLeaseFile } from '../persistence/validate.js'
 
 export interface Output {
   out(text: string): void
@@ -58,8 +59,17 @@ export async function runModelDump(req: CliRequest, io: Output = processOutput):
 }
 
 export async function runLeaseCheck(req: CliRequest, io: Output = processOutput): Promise<number> {
-  io.err(`hadhcpd: cannot check ${req.leaseFile} yet\n`)
-  return 2
+  const report = await validateLeaseFile(req.leaseFile)
+  for (const w of report.warnings) io.err(`warning: ${w}\n`)
+  for (const e of report.errors) io.err(`${e}\n`)
+  if (report.errors.length > 0) {
+    io.err(`${report.errors.length} error${report.errors.length === 1 ? '' : 's'} in ${req.leaseFile}\n`)
+    return 1
+  }
+  if (!req.quiet) {
+    io.err(`${req.leaseFile}: OK — ${plural(report.leases, 'lease record')}, ${plural(report.peers, 'failover state block')}\n`)
+  }
+  return 0
 }
 
 function plural(n: number, word: string): string {

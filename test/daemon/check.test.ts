@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from '../../src/daemon/args.js'
-import { runConfigCheck, runModelDump, type Output } from '../../src/daemon/check.js'
+import { runConfigCheck, runLeaseCheck, runModelDump, type Output } from '../../src/daemon/check.js'
 import { FIXTURES_DIR } from '../helpers/fixtures.js'
 
 function capture(): Output & { stdout: string; stderr: string } {
@@ -59,4 +59,29 @@ test('hadhcpd check --json prints the compiled model', async () => {
   assert.equal(model.subnets[0]!.pools[0]!.failoverPeer, 'oob')
   assert.equal(model.failoverPeers[0]!.split, 128)
   assert.equal(model.failoverPeers[0]!.mclt, 3600)
+})
+
+test('hadhcpd -T -lf accepts an ISC failover lease file', async () => {
+  const o = capture()
+  const code = await runLeaseCheck(parseArgs(['-T', '-lf', join(FIXTURES_DIR, 'leases/failover-primary.leases')]), o)
+  assert.equal(code, 0, o.stderr)
+  assert.match(o.stderr, /OK — \d+ lease records?, 1 failover state block/)
+})
+
+test('hadhcpd -T -lf reports a malformed record with line:col and exits 1; a torn tail is a warning', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hadhcpd-leases-'))
+  try {
+    const bad = join(dir, 'bad.leases')
+    writeFileSync(bad, 'lease 10.0.0.5 {\n  starts 3 2026/11/23 19:30:00;\n  binding state sideways;\n}\n')
+    const o = capture()
+    assert.equal(await runLeaseCheck(parseArgs(['-T', '-lf', bad]), o), 1)
+    assert.match(o.stderr, /bad\.leases:3:\d+: /)
+    const torn = join(dir, 'torn.leases')
+    writeFileSync(torn, 'lease 10.0.0.5 {\n  starts 3 2026/11/23 19:30:00;\n  binding state active;\n}\nlease 10.0.0.6 {\n  starts 3 20')
+    const t = capture()
+    assert.equal(await runLeaseCheck(parseArgs(['-T', '-lf', torn]), t), 0, t.stderr)
+    assert.match(t.stderr, /warning: .*torn\.leases:5:1: file ends inside a record/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
