@@ -247,11 +247,12 @@ class Parser {
 
   // ---- value readers --------------------------------------------------------------------
 
-  private readUint(max: number, what: string): Located<number> {
+  /** `what` describes the expected value; `subject` names it in the out-of-range message. */
+  private readUint(max: number, what: string, subject = what): Located<number> {
     const t = this.next()
     if (t.kind !== 'number' || t.text.startsWith('-')) this.fail(t.loc, `expected ${what}, found ${this.describe(t)}`)
     const n = Number(t.text)
-    if (n > max) this.fail(t.loc, `${what} ${t.text} is out of range (0..${max})`)
+    if (n > max) this.fail(t.loc, `${t.text} is out of range for ${subject} (0..${max})`)
     return { value: n, loc: t.loc }
   }
 
@@ -286,9 +287,9 @@ class Parser {
   private readParameterValue(syntax: ParameterSyntax, keyword: string): Located<ParameterValue> {
     switch (syntax) {
       case 'uint32':
-        return this.readUint(UINT32_MAX, `a number for ${keyword}`)
+        return this.readUint(UINT32_MAX, `a number for ${keyword}`, keyword)
       case 'port':
-        return this.readUint(65535, `a port number for ${keyword}`)
+        return this.readUint(65535, `a port number for ${keyword}`, keyword)
       case 'boolean':
         return this.readBoolean()
       case 'ip':
@@ -618,7 +619,7 @@ class Parser {
     if (numeric) {
       this.next()
       const max = numeric === 'split' ? 256 : UINT32_MAX
-      return finish(numeric, this.readUint(max, `a value for ${word}`).value)
+      return finish(numeric, this.readUint(max, `a number for ${word}`, word).value)
     }
     this.next()
     return this.fail(loc, `unknown failover peer statement ${this.describe(t)}`, t.kind === 'name' ? didYouMean(t.text, FAILOVER_KEYWORDS) : undefined)

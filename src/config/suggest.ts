@@ -14,23 +14,32 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!
 }
 
+function commonPrefixLength(a: string, b: string): number {
+  let n = 0
+  while (n < a.length && n < b.length && a[n] === b[n]) n++
+  return n
+}
+
 /**
- * The candidate closest to `word`, if it is close enough to be a plausible typo
- * (distance at most a third of the word's length, and at least 1 allowed).
+ * The candidate closest to `word`, if it is a plausible typo: within an edit distance of a
+ * third of the word's length (at least 2), or sharing a long prefix with it (most of the
+ * word, at least 5 characters: `authorized` → `authoritative`). Closest distance wins, then
+ * the longer shared prefix.
  */
 export function closestWord(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase()
   const limit = Math.max(2, Math.floor(lower.length / 3))
-  let best: string | undefined
-  let bestDistance = Infinity
+  const prefixNeeded = Math.max(5, Math.ceil(lower.length * 0.6))
+  let best: { word: string; distance: number; prefix: number } | undefined
   for (const candidate of candidates) {
-    const d = editDistance(lower, candidate)
-    if (d < bestDistance) {
-      best = candidate
-      bestDistance = d
+    const distance = editDistance(lower, candidate)
+    const prefix = commonPrefixLength(lower, candidate)
+    if (distance === 0 || (distance > limit && prefix < prefixNeeded)) continue
+    if (!best || distance < best.distance || (distance === best.distance && prefix > best.prefix)) {
+      best = { word: candidate, distance, prefix }
     }
   }
-  return bestDistance <= limit ? best : undefined
+  return best?.word
 }
 
 /** `did you mean \`X\`?` for the closest candidate, or undefined. */
