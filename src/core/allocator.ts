@@ -5,6 +5,7 @@
  * Order, a deterministic stand-in for ISC's least-recently-used free list:
  *  1. never-used addresses, lowest first: a per-range cursor walks the range once. An address
  *     that has state in the lease store is skipped by the cursor (it is tracked by 2.);
+ *     a never-used address whose offer lapsed goes back to a "returned" queue tried first;
  *  2. addresses that had state and became free again, oldest freed first (a FIFO, seeded at
  *     start-up by ascending `ends`, so the longest-free lease goes first, as ISC does).
  * Abandoned addresses sit in a separate FIFO (oldest first) and are offered only when a
@@ -33,6 +34,8 @@ class RangeCursor {
 
 class PoolAddresses {
   readonly cursors: RangeCursor[]
+  /** Never-used addresses the cursor passed but that were not taken (a lapsed offer). */
+  readonly returned = new AddressQueue()
   readonly reusable = new AddressQueue()
   readonly abandoned = new AddressQueue()
   constructor(pool: Pool) {
@@ -63,6 +66,8 @@ export class AddressAllocator {
    */
   takeFree(pool: Pool, usable: UsableCheck): number | undefined {
     const p = this.addressesOf(pool)
+    const fromReturned = this.takeFromQueue(p.returned, (lease) => lease === undefined, usable)
+    if (fromReturned !== undefined) return fromReturned
     for (const cursor of p.cursors) {
       while (cursor.next <= cursor.range.last) {
         const address = cursor.next++
@@ -83,7 +88,10 @@ export class AddressAllocator {
   /** An address became free (reclaimed, released, or an offer was never taken). */
   noteFree(address: number): void {
     const slot = this.index.rangeOf(address)
-    if (slot !== undefined) this.addressesOf(slot.pool).reusable.push(address)
+    if (slot === undefined) return
+    const p = this.addressesOf(slot.pool)
+    if (this.store.get(address) === undefined) p.returned.push(address)
+    else p.reusable.push(address)
   }
 
   noteAbandoned(address: number): void {
