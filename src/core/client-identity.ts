@@ -36,5 +36,9 @@ export function leaseBelongsTo(lease: Lease, id: ClientIdentity): boolean {
 
 /** Hex bytes joined by colons, as ISC's print_hw_addr (`08:00:27:d9:45:96`). */
 export function colonHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':')
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) out += (i === 0 ? '' : ':') + HEX_PAIRS[bytes[i]!]!
+  return out
 }
+
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))

@@ -32,12 +32,16 @@ export class EffectiveScope {
     return undefined
   }
 
-  /** Effective options by code, inner scopes overriding outer ones. */
-  options(): Map<number, ConfiguredOption> {
+  private merged: ReadonlyMap<number, ConfiguredOption> | undefined
+
+  /** Effective options by code, inner scopes overriding outer ones (computed once). */
+  options(): ReadonlyMap<number, ConfiguredOption> {
+    if (this.merged !== undefined) return this.merged
     const out = new Map<number, ConfiguredOption>()
     for (let i = this.chain.length - 1; i >= 0; i--) {
       for (const [code, opt] of this.chain[i]!.options) out.set(code, opt)
     }
+    this.merged = out
     return out
   }
 

@@ -91,7 +91,8 @@ export class Pipeline {
       identity: identityOf(query),
       selection,
       now,
-      ourServerIds: this.ourServerIds(query, selection, input.receivedOn),
+      // Only a SELECTING request is checked against our identities (RFC 2131 §4.3.2).
+      ourServerIds: query.serverIdentifier === undefined ? new Set() : this.ourServerIds(query, selection, input.receivedOn),
     }
     // allocate
     const outcome = this.allocate(request)
