@@ -20,8 +20,8 @@ export class OptionRegistry {
   /** Looks up `name`, `dhcp.name` or `agent.name`. */
   lookup(name: string): OptionDef | undefined {
     const lower = name.toLowerCase()
-    const bare = lower.startsWith('dhcp.') ? lower.slice(5) : lower
-    return this.byName.get(bare) ?? optionByName(lower)
+    if (lower.startsWith('agent.')) return optionByName(lower)
+    return this.byName.get(lower.startsWith('dhcp.') ? lower.slice(5) : lower)
   }
 
   /** Adds a custom definition; returns the definition it replaced, if any. */

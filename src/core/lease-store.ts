@@ -273,10 +273,10 @@ export class InMemoryLeaseStore implements LeaseStore {
     const hw = lease.hardware
     const uid = lease.uid !== undefined && lease.uid.length > 0 ? lease.uid : undefined
     const host = lease.clientHostname
-    const hostBytes = host === undefined ? 0 : Buffer.byteLength(host, 'utf8')
+    const hostBytes = host === undefined ? 0 : utf8Length(host)
     const stmts = lease.statements
     let stmtBytes = 0
-    if (stmts !== undefined) for (const st of stmts) stmtBytes += 5 + Buffer.byteLength(st.text, 'utf8')
+    if (stmts !== undefined) for (const st of stmts) stmtBytes += 5 + utf8Length(st.text)
     const hwBytes = hw === undefined ? 0 : Math.min(hw.address.length, 255)
     const total = (hw === undefined ? 0 : 1 + hwBytes) + (uid?.length ?? 0) + hostBytes + stmtBytes
     let off = this.allocateBlob(total)
@@ -298,12 +298,12 @@ export class InMemoryLeaseStore implements LeaseStore {
       off += uid.length
     }
     this.hostLen[slot] = host === undefined ? 0 : hostBytes + 1
-    if (host !== undefined) off += arena.write(host, off, 'utf8')
+    if (host !== undefined) off += writeUtf8(arena, host, off)
     this.stmtLen[slot] = stmtBytes
     if (stmts !== undefined) {
       for (const st of stmts) {
         arena[off] = KIND_CODES.indexOf(st.kind)
-        const n = arena.write(st.text, off + 5, 'utf8')
+        const n = writeUtf8(arena, st.text, off + 5)
         arena.writeUInt32LE(n, off + 1)
         off += 5 + n
       }
@@ -349,7 +349,7 @@ export class InMemoryLeaseStore implements LeaseStore {
     }
     const hostLen = this.hostLen[slot]!
     if (hostLen > 0) {
-      lease.clientHostname = arena.toString('utf8', off, off + hostLen - 1)
+      lease.clientHostname = readUtf8(arena, off, off + hostLen - 1)
       off += hostLen - 1
     }
     const stmtEnd = off + this.stmtLen[slot]!
@@ -463,4 +463,33 @@ function hardwareKey(hw: LeaseHardware): Buffer {
   key[0] = hw.htype & 255
   hw.address.copy(key, 1, 0, key.length - 1)
   return key
+}
+
+/** UTF-8 length of `s`; ASCII is counted in JS (native calls cost more for short strings). */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8')
+  return s.length
+}
+
+/** Writes `s` as UTF-8 at `off`; returns the byte count. */
+function writeUtf8(buf: Buffer, s: string, off: number): number {
+  const n = s.length
+  if (n > 64) return buf.write(s, off, 'utf8')
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) return buf.write(s, off, 'utf8')
+    buf[off + i] = c
+  }
+  return n
+}
+
+function readUtf8(buf: Buffer, start: number, end: number): string {
+  if (end - start > 64) return buf.toString('utf8', start, end)
+  let out = ''
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!
+    if (c >= 0x80) return buf.toString('utf8', start, end)
+    out += String.fromCharCode(c)
+  }
+  return out
 }

@@ -35,7 +35,16 @@ export const BINDING_STATES: readonly BindingState[] = [
 
 /** Failover binding-status value (1..8) of a state. */
 export function bindingStateCode(state: BindingState): number {
-  return BINDING_STATES.indexOf(state) + 1
+  switch (state) {
+    case 'free': return 1
+    case 'active': return 2
+    case 'expired': return 3
+    case 'released': return 4
+    case 'abandoned': return 5
+    case 'reset': return 6
+    case 'backup': return 7
+    case 'bootp': return 8
+  }
 }
 
 /** The state for a binding-status value (1..8), or undefined. */

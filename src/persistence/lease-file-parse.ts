@@ -24,7 +24,7 @@ import {
   type LeaseStatement,
   isFailoverStateName,
 } from '../core/lease.js'
-import { epochFromCivil } from './lease-file-dates.js'
+import { daysFromCivil, epochFromCivil } from './lease-file-dates.js'
 import { hardwareTypeFromName } from './lease-file-strings.js'
 
 /** A position in the file; line and column start at 1, column counts bytes. */
@@ -61,6 +61,13 @@ export interface LeaseFileParserOptions {
    * has an `ends`.
    */
   readonly now?: number
+  /**
+   * Hand every lease to `onLease` in one reused object with a fixed shape (all fields
+   * present, unset ones undefined) instead of a fresh one. Much less garbage when loading a
+   * large file; the object is only valid during the callback, so the callback must copy what
+   * it keeps (the lease store does).
+   */
+  readonly reuseLeaseObject?: boolean
 }
 
 export interface ParseSummary {
@@ -159,6 +166,15 @@ export class LeaseFileParser {
   /** Absolute offset of the last error reported, so a re-parse after more data is quiet. */
   private lastErrorAt = -1
   private readonly scratch = Buffer.allocUnsafe(64 * 1024)
+  /** Results of numberTriple. */
+  private n0 = 0
+  private n1 = 0
+  private n2 = 0
+  /** Last calendar day converted by fixedDate, and its day number. */
+  private cachedYear = -1
+  private cachedMonth = -1
+  private cachedDay = -1
+  private cachedDays = 0
 
   private leases = 0
   private peerStates = 0
@@ -311,7 +327,7 @@ export class LeaseFileParser {
     const address = this.ipv4(ipStart, ipEnd)
     this.pos = ipEnd
     this.expect(LBRACE, '`{` after the lease address')
-    const lease: MutableLease = { address, bindingState: 'free' }
+    const lease: MutableLease = this.options.reuseLeaseObject === true ? this.resetReused(address) : { address, bindingState: 'free' }
     let sawState = false
     let statements: LeaseStatement[] | undefined
     for (;;) {
@@ -486,9 +502,39 @@ export class LeaseFileParser {
     return lease
   }
 
+  private reused: MutableLease | undefined
+
+  private resetReused(address: number): MutableLease {
+    const r = (this.reused ??= blankLease())
+    r.address = address
+    r.bindingState = 'free'
+    r.nextBindingState = undefined
+    r.rewindBindingState = undefined
+    r.starts = undefined
+    r.ends = undefined
+    r.tstp = undefined
+    r.tsfp = undefined
+    r.atsfp = undefined
+    r.cltt = undefined
+    r.reserved = undefined
+    r.dynamicBootp = undefined
+    r.hardware = undefined
+    r.uid = undefined
+    r.clientHostname = undefined
+    r.statements = undefined
+    return r
+  }
+
   /** `state WORD ;` after `binding`. */
   private bindingStateClause(): BindingState | 'reserved' {
-    this.expectWord(K.state, '`state`')
+    const b = this.buf
+    const p = this.pos
+    // Fast path for the written form " state WORD;".
+    if (p + 7 <= this.limit && b[p] === 0x20 && b[p + 1] === 0x73 && b[p + 2] === 0x74 && b[p + 3] === 0x61 && b[p + 4] === 0x74 && b[p + 5] === 0x65 && b[p + 6] === 0x20) {
+      this.pos = p + 7
+    } else {
+      this.expectWord(K.state, '`state`')
+    }
     this.skipSpace()
     const s = this.pos
     const e = this.wordEnd()
@@ -527,7 +573,7 @@ export class LeaseFileParser {
     let out: Buffer
     if (this.buf[this.pos] === QUOTE) {
       const n = this.readString()
-      out = Buffer.from(this.scratch.subarray(0, n))
+      out = copyOut(this.scratch, n)
     } else {
       const s = this.pos
       const e = this.wordEnd()
@@ -622,6 +668,8 @@ export class LeaseFileParser {
   /** A date through its `;` (and, for `epoch N;`, the comment the space skipper eats). */
   private date(): number {
     this.skipSpace()
+    const fast = this.fixedDate()
+    if (fast >= 0) return fast
     const s = this.pos
     const e = this.wordEnd()
     if (this.is(s, e, K.never)) {
@@ -641,23 +689,23 @@ export class LeaseFileParser {
     this.skipSpace()
     const ds = this.pos
     const de = this.wordEnd()
-    const ymd = this.numberList(ds, de, 0x2f, 3, 'date YYYY/MM/DD')
+    this.numberTriple(ds, de, 0x2f, 'date YYYY/MM/DD')
+    let year = this.n0
+    const month = this.n1
+    const day = this.n2
     this.pos = de
     this.skipSpace()
     const ts = this.pos
     const te = this.wordEnd()
-    const hms = this.numberList(ts, te, 0x3a, 3, 'time HH:MM:SS')
+    this.numberTriple(ts, te, 0x3a, 'time HH:MM:SS')
     this.pos = te
     this.expect(SEMI, '`;`')
-    let year = ymd[0]!
     if (year < 70) year += 2000
     else if (year < 1900) year += 1900
-    const month = ymd[1]!
-    const day = ymd[2]!
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hms[0]! > 23 || hms[1]! > 59 || hms[2]! > 60) {
+    if (month < 1 || month > 12 || day < 1 || day > 31 || this.n0 > 23 || this.n1 > 59 || this.n2 > 60) {
       throw this.problemAt(ds, 'date out of range')
     }
-    return epochFromCivil(year, month, day, hms[0]!, hms[1]!, hms[2]!)
+    return epochFromCivil(year, month, day, this.n0, this.n1, this.n2)
   }
 
   private integer(): number {
@@ -680,15 +728,52 @@ export class LeaseFileParser {
     return v
   }
 
-  private numberList(s: number, e: number, sep: number, count: number, what: string): number[] {
-    const out: number[] = []
+  /**
+   * The layout ISC always writes, `W YYYY/MM/DD HH:MM:SS;` (22 bytes), read at fixed
+   * offsets; -1 when the bytes at `pos` are anything else (the general path then decides).
+   */
+  private fixedDate(): number {
+    const b = this.buf
+    const p = this.pos
+    if (p + 22 > this.limit) return -1
+    if (b[p + 1] !== 0x20 || b[p + 6] !== 0x2f || b[p + 9] !== 0x2f || b[p + 12] !== 0x20) return -1
+    if (b[p + 15] !== 0x3a || b[p + 18] !== 0x3a || b[p + 21] !== SEMI) return -1
+    const d = (i: number): number => {
+      const v = b[p + i]! - 0x30
+      return v >= 0 && v <= 9 ? v : -1000000
+    }
+    if (d(0) < 0) return -1
+    const year = d(2) * 1000 + d(3) * 100 + d(4) * 10 + d(5)
+    const month = d(7) * 10 + d(8)
+    const day = d(10) * 10 + d(11)
+    const hour = d(13) * 10 + d(14)
+    const minute = d(16) * 10 + d(17)
+    const second = d(19) * 10 + d(20)
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return -1
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1
+    this.pos = p + 22
+    if (year !== this.cachedYear || month !== this.cachedMonth || day !== this.cachedDay) {
+      this.cachedYear = year
+      this.cachedMonth = month
+      this.cachedDay = day
+      this.cachedDays = daysFromCivil(year, month, day)
+    }
+    return this.cachedDays * 86400 + hour * 3600 + minute * 60 + second
+  }
+
+  /** Three decimal numbers separated by `sep`, into n0/n1/n2 (no allocation). */
+  private numberTriple(s: number, e: number, sep: number, what: string): void {
     let v = 0
     let digits = 0
+    let k = 0
     for (let i = s; i <= e; i++) {
       const c = i < e ? this.buf[i]! : sep
       if (c === sep) {
-        if (digits === 0) throw this.problemAt(s, `expecting a ${what}`)
-        out.push(v)
+        if (digits === 0 || k > 2) throw this.problemAt(s, `expecting a ${what}`)
+        if (k === 0) this.n0 = v
+        else if (k === 1) this.n1 = v
+        else this.n2 = v
+        k++
         v = 0
         digits = 0
       } else if (c >= 0x30 && c <= 0x39) {
@@ -698,8 +783,7 @@ export class LeaseFileParser {
         throw this.problemAt(s, `expecting a ${what}`)
       }
     }
-    if (out.length !== count) throw this.problemAt(s, `expecting a ${what}`)
-    return out
+    if (k !== 3) throw this.problemAt(s, `expecting a ${what}`)
   }
 
   private ipv4(s: number, e: number): number {
@@ -747,7 +831,7 @@ export class LeaseFileParser {
       v = v * 16 + d
       digits++
     }
-    return Buffer.from(out.subarray(0, n))
+    return copyOut(out, n)
   }
 
   // ---- lexing -----------------------------------------------------------------------------
@@ -958,6 +1042,35 @@ export class LeaseFileParser {
     this.warnings++
     this.handlers.onDiagnostic?.({ severity: 'warning', ...this.locationOf(pos), message })
   }
+}
+
+function blankLease(): MutableLease {
+  return {
+    address: 0,
+    bindingState: 'free',
+    nextBindingState: undefined,
+    rewindBindingState: undefined,
+    starts: undefined,
+    ends: undefined,
+    tstp: undefined,
+    tsfp: undefined,
+    atsfp: undefined,
+    cltt: undefined,
+    reserved: undefined,
+    dynamicBootp: undefined,
+    hardware: undefined,
+    uid: undefined,
+    clientHostname: undefined,
+    statements: undefined,
+  }
+}
+
+/** A fresh Buffer with the first `n` bytes of `from` (a JS loop beats a native call for ids). */
+function copyOut(from: Buffer, n: number): Buffer {
+  const out = Buffer.allocUnsafe(n)
+  if (n > 32) from.copy(out, 0, 0, n)
+  else for (let i = 0; i < n; i++) out[i] = from[i]!
+  return out
 }
 
 function hexValue(c: number): number {

@@ -60,7 +60,7 @@ export async function loadLeaseFile(fs: LeaseFileSystem, path: string, options: 
         if (diagnostics.length < maxDiagnostics) diagnostics.push(d)
       },
     },
-    options.now === undefined ? {} : { now: options.now },
+    options.now === undefined ? { reuseLeaseObject: true } : { now: options.now, reuseLeaseObject: true },
   )
   let existed = true
   try {

@@ -24,12 +24,16 @@ function label(code: number): string {
   return d ? `option ${code} (${d.name})` : `option ${code}`
 }
 
-/** Re-raises a DecodeError from a decoder run over option data with absolute offsets. */
+/**
+ * Re-raises a DecodeError from a decoder run over option data with an absolute offset. For
+ * an option joined from several TLVs (RFC 3396) positions in the joined data do not map to
+ * the wire, so the error points at the first TLV.
+ */
 function rebased<T>(o: JoinedOption, run: () => T): T {
   try {
     return run()
   } catch (e) {
-    if (e instanceof DecodeError) throw new DecodeError(e.field, o.offset + 2 + e.offset, e.reason)
+    if (e instanceof DecodeError) throw new DecodeError(e.field, o.parts > 1 ? o.offset : o.offset + 2 + e.offset, e.reason)
     throw e
   }
 }
@@ -46,7 +50,7 @@ export function hasOption(p: OptionSource, code: number): boolean {
 /** Any option, decoded with its table definition. */
 export function getTypedOption(p: OptionSource, def: OptionDef): OptionValue | undefined {
   const o = getOption(p, def.code)
-  return o === undefined ? undefined : decodeOptionValue(def, o.data, o.offset + 2)
+  return o === undefined ? undefined : rebased(o, () => decodeOptionValue(def, o.data))
 }
 
 function fixed(p: OptionSource, code: number, length: number): JoinedOption | undefined {
@@ -154,8 +158,9 @@ export function relayAgentInformation(p: OptionSource): RelayAgentInfo | undefin
   if (o === undefined) return undefined
   const info = rebased(o, () => agentCodec.decode(o.data, 0, o.data.length).value)
   // Sub-option offsets become absolute so sub-option getters report packet offsets.
-  const base = o.offset + 2
-  return { subOptions: info.subOptions.map((s) => ({ code: s.code, data: s.data, offset: base + (s.offset ?? 0) })) }
+  // (For a joined RFC 3396 option they point at its first TLV.)
+  const at = (rel: number): number => (o.parts > 1 ? o.offset : o.offset + 2 + rel)
+  return { subOptions: info.subOptions.map((s) => ({ code: s.code, data: s.data, offset: at(s.offset ?? 0) })) }
 }
 
 /** Option 81 (RFC 4702). */

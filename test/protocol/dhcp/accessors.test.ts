@@ -129,3 +129,12 @@ test('hardwareAddress honours hlen', () => {
   const p = createPacket({ hlen: 6, chaddr: Buffer.from('00112233445566778899aabbccddeeff', 'hex') })
   assert.equal(acc.hardwareAddress(p).toString('hex'), '001122334455')
 })
+
+test('malformed option joined from several TLVs (RFC 3396) reports the first TLV offset', () => {
+  const wire = message({ file: bytes(tlv(81, 0x40), 255) }, bytes(tlv(52, 1), tlv(81, 4, 0, 0), 255))
+  const p = decode(wire, 0, wire.length).value
+  assert.throws(() => acc.clientFqdn(p), { code: 'ERR_DECODE', offset: 243 })
+  const q = pkt(tlv(82, 1, 3, 'a'), tlv(82, 'bc', tlv(5, 1, 2)))
+  assert.throws(() => linkSelection(acc.relayAgentInformation(q)!), { code: 'ERR_DECODE', offset: 240 })
+  assert.equal(circuitId(acc.relayAgentInformation(q)!)?.toString(), 'abc')
+})
