@@ -88,3 +88,19 @@ export class UsageError extends DhcpdError {
     super(ErrorCodes.USAGE, message)
   }
 }
+
+/**
+ * A dhcpd.leases file (or a journal write) could not be read or written. `line`/`col` point
+ * into the file when the problem is in its text (lines and columns start at 1).
+ */
+export class LeaseFileError extends DhcpdError {
+  readonly file: string
+  readonly line: number | undefined
+  readonly col: number | undefined
+  constructor(file: string, message: string, line?: number, col?: number) {
+    super(ErrorCodes.LEASE_FILE, line === undefined ? `${file}: ${message}` : `${file}:${line}:${col ?? 1}: ${message}`)
+    this.file = file
+    this.line = line
+    this.col = col
+  }
+}

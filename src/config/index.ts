@@ -1,0 +1,10 @@
+/** The config compiler's public API (see compile.ts for the pipeline). */
+export { compileConfig, type CompileResult } from './compile.js'
+export { readConfigFile, fsReader, type FsReaderOptions } from './fs-reader.js'
+export { memoryReader, applyRootMap, resolveInclude, type SourceReader, type RootMap } from './source-reader.js'
+export { renderDiagnostic, renderDiagnostics, type SourceLookup } from './render.js'
+export { summarizeConfig, summarizeDiagnostic, type ConfigSummary } from './summary.js'
+export { tokenize, type Token, type TokenKind } from './lexer.js'
+export { parseConfig, parseSource } from './parser.js'
+export { analyze } from './semantic.js'
+export * from './model.js'

@@ -1,0 +1,470 @@
+/**
+ * The allocation engine: decides what a client gets (RFC 2131 §4.3), ISC dhcpd 4.4 flavour.
+ * Pure apart from the lease store and the in-memory offer holds: time comes in as `now`
+ * (epoch seconds), and nothing durable changes until {@link AllocEngine.commit} applies the
+ * `writes` of an outcome (the pipeline's commit stage), so the caller can journal first.
+ *
+ * Address choice for a client, in ISC's order (server/dhcp.c `find_lease`, Kea
+ * `allocateLease4`):
+ *  1. a host reservation: a fixed address of a matching host that lies in the client's
+ *     shared network (no lease is stored for it, as ISC does);
+ *  2. the client's existing lease in the shared network (any state but abandoned), in a pool
+ *     that still admits the client;
+ *  3. the address this client was just offered (its offer hold);
+ *  4. the requested address (option 50) when it is free for this client in a permitted pool;
+ *  5. a free address from a permitted pool (see allocator.ts for the order);
+ *  6. the oldest abandoned address of a permitted pool, when nothing else is left.
+ */
+import { formatIPv4 } from '../lib/ip.js'
+import type { Host, Pool, ServerConfig, Subnet } from '../config/model.js'
+import { leaseBelongsTo, sameHardware, type ClientIdentity } from './client-identity.js'
+import type { ClientQuery } from './client-query.js'
+import { EffectiveScope } from './effective-scope.js'
+import { reclaimExpired } from './expiry.js'
+import { HostIndex } from './host-index.js'
+import { NEVER, type Lease, type LeaseChange, type LeaseChangeReason } from './lease.js'
+import type { LeaseStore } from './lease-store.js'
+import { grantedLeaseTime, renewalTimes, type LeaseTimes } from './lease-times.js'
+import { AddressAllocator } from './allocator.js'
+import { NetworkIndex } from './network-index.js'
+import { OfferHolds } from './offer-holds.js'
+import { poolAdmits } from './permits.js'
+import { standalonePoolPolicy, type PoolPolicy } from './pool-policy.js'
+import type { NetworkSelection } from './subnet-select.js'
+import { networkName } from './subnet-select.js'
+
+export interface EngineOptions {
+  /** Failover hook; defaults to {@link standalonePoolPolicy}. */
+  readonly poolPolicy?: PoolPolicy
+  /** Seconds an offered address stays reserved for its client. Default 60. */
+  readonly offerHoldSeconds?: number
+  /** Seconds a declined address stays abandoned (ISC `abandon-lease-time`). Default 86400. */
+  readonly abandonLeaseTime?: number
+}
+
+/** Everything the engine needs to know about one client message. */
+export interface AllocationRequest {
+  readonly query: ClientQuery
+  readonly identity: ClientIdentity
+  readonly selection: NetworkSelection | undefined
+  /** Epoch seconds. */
+  readonly now: number
+  /** Server identifiers that mean "this server" (RFC 2131 §4.3.2 SELECTING check). */
+  readonly ourServerIds: ReadonlySet<number>
+}
+
+/** What a positive reply carries. */
+export interface Binding {
+  readonly address: number
+  readonly subnet: Subnet
+  /** undefined for a fixed address. */
+  readonly pool: Pool | undefined
+  readonly host: Host | undefined
+  readonly scope: EffectiveScope
+  readonly times: LeaseTimes
+}
+
+/** Which RFC 2131 §4.3.2 client state a DHCPREQUEST came from. */
+export type RequestState = 'selecting' | 'init-reboot' | 'renewing' | 'rebinding'
+
+export type Outcome =
+  | { readonly kind: 'offer'; readonly binding: Binding; readonly reclaimedAbandoned: boolean }
+  | { readonly kind: 'ack'; readonly binding: Binding; readonly state: RequestState; readonly writes: readonly Lease[] }
+  | { readonly kind: 'nak'; readonly address: number; readonly reason: string; readonly state: RequestState }
+  | { readonly kind: 'inform'; readonly subnet: Subnet; readonly scope: EffectiveScope }
+  | { readonly kind: 'no-free-leases'; readonly network: string }
+  | { readonly kind: 'silent'; readonly reason: string; readonly address?: number | undefined }
+  | { readonly kind: 'released'; readonly address: number; readonly found: boolean; readonly writes: readonly Lease[] }
+  | { readonly kind: 'declined'; readonly address: number; readonly status: 'abandoned' | 'not found'; readonly writes: readonly Lease[] }
+
+const DEFAULT_OFFER_HOLD = 60
+const DEFAULT_ABANDON_TIME = 86400
+const HOLD_PRUNE_INTERVAL = 5
+
+export class AllocEngine {
+  readonly index: NetworkIndex
+  readonly hosts: HostIndex
+  private readonly allocator: AddressAllocator
+  private readonly holds = new OfferHolds()
+  private readonly policy: PoolPolicy
+  private readonly offerHoldSeconds: number
+  private readonly abandonLeaseTime: number
+  private nextPruneAt = 0
+
+  constructor(readonly config: ServerConfig, readonly store: LeaseStore, options: EngineOptions = {}) {
+    this.index = new NetworkIndex(config)
+    this.hosts = new HostIndex(config.hosts)
+    this.allocator = new AddressAllocator(this.index, store)
+    this.policy = options.poolPolicy ?? standalonePoolPolicy(config.failoverPeers)
+    this.offerHoldSeconds = options.offerHoldSeconds ?? DEFAULT_OFFER_HOLD
+    this.abandonLeaseTime = options.abandonLeaseTime ?? DEFAULT_ABANDON_TIME
+  }
+
+  // ---- DHCPDISCOVER (RFC 2131 §4.3.1): no durable change, only an offer hold -------------
+
+  discover(req: AllocationRequest): Outcome {
+    this.pruneHolds(req.now)
+    const sel = req.selection
+    if (sel === undefined) return { kind: 'silent', reason: 'unknown network segment' }
+    const id = req.identity
+    const hosts = this.hosts.find(id)
+    const known = hosts.length > 0
+    const host = hosts[0]
+
+    const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
+    if (fixed !== undefined) {
+      return { kind: 'offer', binding: this.fixedBinding(fixed.address, fixed.subnet, fixed.host, req), reclaimedAbandoned: false }
+    }
+
+    const chosen =
+      this.existingLeaseOf(id, sel, known, req.now) ??
+      this.heldOfferOf(id, sel, known, req.now) ??
+      this.requestedIfAvailable(req.query.requestedAddress, id, sel, known, req.now) ??
+      this.freeAddress(id, sel, known, req.now)
+    if (chosen !== undefined) {
+      this.holds.hold(chosen.address, id.key, req.now + this.offerHoldSeconds)
+      return { kind: 'offer', binding: this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req), reclaimedAbandoned: false }
+    }
+    const abandoned = this.abandonedAddress(id, sel, known, req.now)
+    if (abandoned !== undefined) {
+      this.holds.hold(abandoned.address, id.key, req.now + this.offerHoldSeconds)
+      return { kind: 'offer', binding: this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req), reclaimedAbandoned: true }
+    }
+    return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork) }
+  }
+
+  // ---- DHCPREQUEST (RFC 2131 §4.3.2) ------------------------------------------------------
+
+  request(req: AllocationRequest): Outcome {
+    this.pruneHolds(req.now)
+    const q = req.query
+    if (q.serverIdentifier !== undefined) {
+      if (!req.ourServerIds.has(q.serverIdentifier)) {
+        // The client chose another server: forget our offer (RFC 2131 §4.3.2, SELECTING).
+        const hold = this.holds.releaseClient(req.identity.key)
+        if (hold !== undefined) this.allocator.noteLease(this.store.get(hold.address), hold.address)
+        return { kind: 'silent', reason: 'not our server id', address: q.requestedAddress }
+      }
+      const address = q.requestedAddress ?? q.ciaddr
+      if (address === 0) return { kind: 'silent', reason: 'no requested address' }
+      return this.decideRequest(address, 'selecting', req)
+    }
+    if (q.requestedAddress !== undefined && q.ciaddr === 0) return this.decideRequest(q.requestedAddress, 'init-reboot', req)
+    if (q.ciaddr !== 0) return this.decideRequest(q.ciaddr, q.giaddr !== 0 ? 'rebinding' : 'renewing', req)
+    return { kind: 'silent', reason: 'neither requested address nor ciaddr' }
+  }
+
+  private decideRequest(address: number, state: RequestState, req: AllocationRequest): Outcome {
+    const sel = req.selection
+    const id = req.identity
+    const nak = (reason: string): Outcome => ({ kind: 'nak', address, reason, state })
+    const silent = (reason: string): Outcome => ({ kind: 'silent', reason, address })
+
+    const addressSubnet = this.index.subnetOf(address)
+    if (sel === undefined) {
+      // ISC: we do not know where it came from, but we know where it claims to be.
+      if (addressSubnet !== undefined && new EffectiveScope(addressSubnet.scope).authoritative) return nak('wrong network')
+      return silent(addressSubnet === undefined ? 'ignored (unknown subnet)' : 'ignored (not authoritative)')
+    }
+    const authoritative = new EffectiveScope(sel.subnet.scope).authoritative
+    // ISC checks the network when the client's position is known: a requested address
+    // without ciaddr (SELECTING, INIT-REBOOT) or a relayed ciaddr (REBINDING via a relay).
+    // A RENEWING client unicasting from its own address is trusted.
+    const networkKnown = state !== 'renewing'
+    if (networkKnown && addressSubnet?.sharedNetwork !== sel.sharedNetwork.name) {
+      return authoritative ? nak('wrong network') : silent('ignored (not authoritative)')
+    }
+
+    const hosts = this.hosts.find(id)
+    const known = hosts.length > 0
+    const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
+    if (fixed !== undefined) {
+      if (fixed.address !== address) return nak('requested address is incorrect')
+      return this.ack(this.fixedBinding(address, fixed.subnet, fixed.host, req), state, [])
+    }
+
+    const lease = this.store.get(address)
+    const slot = this.index.rangeOf(address)
+    const inOurNetwork = slot !== undefined && slot.subnet.sharedNetwork === sel.sharedNetwork.name
+    const holder = this.holds.holderOf(address, req.now)
+    const heldForClient = holder === id.key
+    const owned = lease !== undefined && leaseBelongsTo(lease, id) && lease.bindingState !== 'abandoned'
+
+    if (owned || heldForClient) {
+      if (!inOurNetwork) return authoritative ? nak('wrong network') : silent(`unknown lease ${fmt(address)}`)
+      if (!poolAdmits(slot.pool, { known })) return nak(`lease ${fmt(address)} unavailable`)
+      if (!heldForClient && holder !== undefined) return nak(`lease ${fmt(address)} unavailable`)
+      return this.ackPoolLease(address, lease, slot.pool, slot.subnet, hosts[0], state, req)
+    }
+    const takenByOther =
+      holder !== undefined ||
+      (lease !== undefined && (lease.bindingState === 'abandoned' || (lease.bindingState === 'active' && (lease.ends ?? NEVER) > req.now)))
+    if (takenByOther) return nak(`lease ${fmt(address)} unavailable`)
+
+    if (state === 'selecting') {
+      if (inOurNetwork && poolAdmits(slot.pool, { known }) && this.availableTo(address, lease, slot.pool, id, req.now)) {
+        return this.ackPoolLease(address, lease, slot.pool, slot.subnet, hosts[0], state, req)
+      }
+      if (inOurNetwork) return nak(`lease ${fmt(address)} unavailable`)
+      return authoritative ? nak(`lease ${fmt(address)} unavailable`) : silent(`unknown lease ${fmt(address)}`)
+    }
+    // RFC 2131 §4.3.2: "If the DHCP server has no record of this client, then it MUST
+    // remain silent" (INIT-REBOOT); ISC does the same for RENEWING/REBINDING.
+    return silent(`unknown lease ${fmt(address)}`)
+  }
+
+  private ack(binding: Binding, state: RequestState, writes: readonly Lease[]): Outcome {
+    return { kind: 'ack', binding, state, writes }
+  }
+
+  private ackPoolLease(
+    address: number,
+    lease: Lease | undefined,
+    pool: Pool,
+    subnet: Subnet,
+    host: Host | undefined,
+    state: RequestState,
+    req: AllocationRequest,
+  ): Outcome {
+    const binding = this.poolBinding(address, pool, subnet, host, req, lease)
+    const id = req.identity
+    const sameClient = lease !== undefined && leaseBelongsTo(lease, id)
+    const written: Lease = {
+      address,
+      bindingState: 'active',
+      nextBindingState: pool.failoverPeer === undefined ? 'free' : 'expired',
+      starts: req.now,
+      ends: req.now + binding.times.leaseTime,
+      cltt: req.now,
+      tstp: lease?.tstp,
+      tsfp: lease?.tsfp,
+      atsfp: lease?.atsfp,
+      hardware: { htype: id.hardware.htype, address: Buffer.from(id.hardware.address) },
+      uid: id.clientId,
+      clientHostname: req.query.hostname ?? (sameClient ? lease.clientHostname : undefined),
+      statements: sameClient ? lease.statements : undefined,
+    }
+    return this.ack(binding, state, [written])
+  }
+
+  // ---- DHCPRELEASE (RFC 2131 §4.3.4) and DHCPDECLINE (§4.3.3) ------------------------------
+
+  release(req: AllocationRequest): Outcome {
+    const q = req.query
+    const id = req.identity
+    let lease: Lease | undefined
+    if (id.clientId !== undefined) lease = this.store.getByClientId(id.clientId).find((l) => l.address === q.ciaddr)
+    lease ??= this.store.get(q.ciaddr)
+    // ISC: "If the hardware address doesn't match, don't do the release."
+    if (lease !== undefined && !sameHardware(lease.hardware, id.hardware)) lease = undefined
+    this.holds.releaseClient(id.key)
+    if (lease === undefined) return { kind: 'released', address: q.ciaddr, found: false, writes: [] }
+    if (lease.bindingState !== 'active' || (lease.ends ?? NEVER) <= req.now) {
+      return { kind: 'released', address: q.ciaddr, found: true, writes: [] }
+    }
+    // ISC release_lease: straight to free outside failover; `released` (then free once
+    // the peer knows) inside it. Hardware address and uid stay for address affinity.
+    const failover = this.index.rangeOf(lease.address)?.pool.failoverPeer !== undefined
+    const released: Lease = {
+      ...lease,
+      bindingState: failover ? 'released' : 'free',
+      nextBindingState: failover ? 'free' : undefined,
+      ends: req.now,
+      cltt: req.now,
+    }
+    return { kind: 'released', address: lease.address, found: true, writes: [released] }
+  }
+
+  decline(req: AllocationRequest): Outcome {
+    const address = req.query.requestedAddress
+    if (address === undefined) return { kind: 'silent', reason: 'DHCPDECLINE without requested address' }
+    const lease = this.store.get(address)
+    if (this.index.rangeOf(address) === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
+    this.holds.releaseAddress(address)
+    // ISC abandon_lease: the address is unusable for abandon-lease-time; the client's
+    // identity is dropped so nobody gets it back through affinity.
+    const abandoned: Lease = {
+      address,
+      bindingState: 'abandoned',
+      starts: req.now,
+      ends: req.now + this.abandonLeaseTime,
+      cltt: req.now,
+      tstp: lease?.tstp,
+      tsfp: lease?.tsfp,
+      atsfp: lease?.atsfp,
+    }
+    return { kind: 'declined', address, status: 'abandoned', writes: [abandoned] }
+  }
+
+  // ---- DHCPINFORM (RFC 2131 §4.3.5): configuration only, no lease ------------------------
+
+  inform(req: AllocationRequest): Outcome {
+    const sel = req.selection
+    if (sel === undefined) return { kind: 'silent', reason: 'unknown subnet' }
+    const ciaddrSubnet = req.query.ciaddr === 0 ? undefined : this.index.subnetOf(req.query.ciaddr)
+    const subnet = ciaddrSubnet?.sharedNetwork === sel.sharedNetwork.name ? ciaddrSubnet : sel.subnet
+    const host = this.hosts.find(req.identity)[0]
+    return { kind: 'inform', subnet, scope: new EffectiveScope(subnet.scope, host?.scope) }
+  }
+
+  // ---- committing and reclaiming -----------------------------------------------------------
+
+  /** Applies an outcome's writes to the store; returns the changes to journal. */
+  commit(writes: readonly Lease[], reason: LeaseChangeReason): LeaseChange[] {
+    const changes: LeaseChange[] = []
+    for (const lease of writes) {
+      const hold = this.holds.releaseAddress(lease.address)
+      if (hold !== undefined && lease.bindingState === 'active') this.holds.releaseClient(hold.clientKey)
+      const change = this.store.upsert(lease, reason)
+      this.allocator.noteLease(change.after, change.address)
+      changes.push(change)
+    }
+    return changes
+  }
+
+  /** Reclaims at most `maxLeases` expired leases at `now` (epoch seconds). */
+  reclaimExpired(now: number, maxLeases: number): { changes: LeaseChange[]; more: boolean } {
+    const result = reclaimExpired(this.store, now, { maxLeases })
+    for (const c of result.changes) this.allocator.noteLease(c.after, c.address)
+    return result
+  }
+
+  /** Tells the engine about a store change it did not make (failover peer, admin). */
+  noteExternalChange(change: LeaseChange): void {
+    this.allocator.noteLease(change.after, change.address)
+  }
+
+  // ---- candidates --------------------------------------------------------------------------
+
+  /** Whether `address` (state `lease`) may go to this client now (not counting ownership). */
+  private availableTo(address: number, lease: Lease | undefined, pool: Pool, id: ClientIdentity, now: number): boolean {
+    const holder = this.holds.holderOf(address, now)
+    if (holder !== undefined && holder !== id.key) return false
+    if (lease !== undefined && !leaseBelongsTo(lease, id)) {
+      switch (lease.bindingState) {
+        case 'free':
+        case 'backup':
+        case 'reset':
+          break
+        case 'active':
+        case 'bootp':
+          if ((lease.ends ?? NEVER) > now || pool.failoverPeer !== undefined) return false
+          break
+        case 'expired':
+        case 'released':
+          if (pool.failoverPeer !== undefined) return false
+          break
+        case 'abandoned':
+          return false
+      }
+    }
+    return this.policy.mayAllocate(pool, address, lease, now)
+  }
+
+  private existingLeaseOf(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
+    const leases = id.clientId !== undefined ? this.store.getByClientId(id.clientId) : []
+    const byHardware = this.store.getByHardware(id.hardware)
+    let best: { c: Candidate; rank: number } | undefined
+    for (const lease of [...leases, ...byHardware]) {
+      if (!leaseBelongsTo(lease, id) || lease.bindingState === 'abandoned' || lease.bindingState === 'backup') continue
+      const c = this.candidateIn(lease.address, sel, known)
+      if (c === undefined) continue
+      const holder = this.holds.holderOf(lease.address, now)
+      if (holder !== undefined && holder !== id.key) continue
+      const live = lease.bindingState === 'active' && (lease.ends ?? NEVER) > now
+      const rank = (live ? 2 ** 33 : 0) + (lease.ends ?? 0)
+      if (best === undefined || rank > best.rank) best = { c, rank }
+    }
+    return best?.c
+  }
+
+  private heldOfferOf(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
+    const address = this.holds.heldFor(id.key, now)
+    return address === undefined ? undefined : this.candidateIn(address, sel, known)
+  }
+
+  private requestedIfAvailable(
+    address: number | undefined,
+    id: ClientIdentity,
+    sel: NetworkSelection,
+    known: boolean,
+    now: number,
+  ): Candidate | undefined {
+    if (address === undefined) return undefined
+    const c = this.candidateIn(address, sel, known)
+    if (c === undefined) return undefined
+    return this.availableTo(address, this.store.get(address), c.pool, id, now) ? c : undefined
+  }
+
+  private freeAddress(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
+    for (const subnet of sel.sharedNetwork.subnets) {
+      for (const pool of subnet.pools) {
+        if (!poolAdmits(pool, { known })) continue
+        const address = this.allocator.takeFree(pool, (a, lease) => this.availableTo(a, lease, pool, id, now))
+        if (address !== undefined) return { address, pool, subnet }
+      }
+    }
+    return undefined
+  }
+
+  private abandonedAddress(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
+    for (const subnet of sel.sharedNetwork.subnets) {
+      for (const pool of subnet.pools) {
+        if (!poolAdmits(pool, { known })) continue
+        const usable = (a: number, lease: Lease | undefined): boolean => {
+          const holder = this.holds.holderOf(a, now)
+          return (holder === undefined || holder === id.key) && this.policy.mayAllocate(pool, a, lease, now)
+        }
+        const address = this.allocator.takeAbandoned(pool, usable)
+        if (address !== undefined) return { address, pool, subnet }
+      }
+    }
+    return undefined
+  }
+
+  /** `address` as a candidate when it lies in a pool of the selected network that admits the client. */
+  private candidateIn(address: number, sel: NetworkSelection, known: boolean): Candidate | undefined {
+    const slot = this.index.rangeOf(address)
+    if (slot === undefined || slot.subnet.sharedNetwork !== sel.sharedNetwork.name) return undefined
+    if (!poolAdmits(slot.pool, { known })) return undefined
+    return { address, pool: slot.pool, subnet: slot.subnet }
+  }
+
+  // ---- bindings ----------------------------------------------------------------------------
+
+  private fixedBinding(address: number, subnet: Subnet, host: Host, req: AllocationRequest): Binding {
+    const scope = new EffectiveScope(subnet.scope, host.scope)
+    const leaseTime = grantedLeaseTime(scope, req.query.requestedLeaseTime)
+    return { address, subnet, pool: undefined, host, scope, times: renewalTimes(leaseTime, scope.options()) }
+  }
+
+  private poolBinding(
+    address: number,
+    pool: Pool,
+    subnet: Subnet,
+    host: Host | undefined,
+    req: AllocationRequest,
+    lease: Lease | undefined = this.store.get(address),
+  ): Binding {
+    const scope = new EffectiveScope(pool.scope, host?.scope)
+    const desired = grantedLeaseTime(scope, req.query.requestedLeaseTime)
+    const leaseTime = this.policy.grantableLeaseTime(pool, lease, desired, req.now)
+    return { address, subnet, pool, host, scope, times: renewalTimes(leaseTime, scope.options()) }
+  }
+
+  private pruneHolds(now: number): void {
+    if (now < this.nextPruneAt) return
+    this.nextPruneAt = now + HOLD_PRUNE_INTERVAL
+    for (const lapsed of this.holds.prune(now)) {
+      this.allocator.noteLease(this.store.get(lapsed.address), lapsed.address)
+    }
+  }
+}
+
+interface Candidate {
+  readonly address: number
+  readonly pool: Pool
+  readonly subnet: Subnet
+}
+
+const fmt = formatIPv4

@@ -1,0 +1,56 @@
+/**
+ * Lease reclamation in bounded batches driven by `now` (after Kea's `cfg_expiration.h`
+ * `max-reclaim-leases`, and ISC's pool timer): no timer per lease. The caller (a named
+ * timer in io/) calls {@link reclaimExpired} and re-arms at {@link LeaseStore.nextExpiryAt}.
+ *
+ * Rules, as ISC dhcpd's pool timer applies them:
+ * - an `active` lease whose `ends` has passed moves to its `next binding state` (ISC writes
+ *   `next binding state free` outside failover and `expired` inside it); a next state of
+ *   `active` (or none) means `free`;
+ * - `expired`, `released` and `reset` leases, once `ends` and `tsfp` have passed, move to
+ *   their next state (`free` or, for a secondary's pool, `backup`), which defaults to `free`.
+ *   In failover NORMAL the peer's acknowledgement normally frees them first; `tsfp` keeps us
+ *   from freeing one before the peer agreed.
+ * The hardware address and uid stay on the lease (ISC keeps them for address affinity).
+ */
+import type { BindingState, Lease, LeaseChange } from './lease.js'
+import type { LeaseStore } from './lease-store.js'
+
+export interface ReclaimOptions {
+  /** At most this many leases per call (Kea `max-reclaim-leases`). */
+  readonly maxLeases: number
+}
+
+export interface ReclaimResult {
+  readonly changes: LeaseChange[]
+  /** True when more leases were already due and are left for the next call. */
+  readonly more: boolean
+}
+
+/** The state a lease takes when it is reclaimed. */
+export function reclaimedState(lease: Lease): BindingState {
+  const next = lease.nextBindingState
+  if (lease.bindingState === 'active' || lease.bindingState === 'bootp') {
+    return next === undefined || next === 'active' || next === 'bootp' ? 'free' : next
+  }
+  return next === 'free' || next === 'backup' ? next : 'free'
+}
+
+/**
+ * The lease as it is after reclamation: only the binding states change. Times stay, so the
+ * failover layer can still send them; hardware address and uid stay for affinity.
+ */
+export function reclaim(lease: Lease): Lease {
+  const to = reclaimedState(lease)
+  // From expired/released the lease still waits for the peer before becoming free.
+  const next: BindingState | undefined = to === 'expired' || to === 'released' ? 'free' : undefined
+  return { ...lease, bindingState: to, nextBindingState: next }
+}
+
+/** Reclaims up to `maxLeases` leases due at `now` and returns the changes, oldest first. */
+export function reclaimExpired(store: LeaseStore, now: number, options: ReclaimOptions): ReclaimResult {
+  const due = store.expiring(now, options.maxLeases + 1)
+  const batch = due.slice(0, options.maxLeases)
+  const changes = batch.map((lease) => store.upsert(reclaim(lease), 'expire'))
+  return { changes, more: due.length > batch.length }
+}

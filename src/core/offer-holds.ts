@@ -1,0 +1,73 @@
+/**
+ * Short in-memory holds on offered addresses, so two clients are not offered the same
+ * address while the first one decides (ISC dhcpd keeps an offered lease aside the same way;
+ * RFC 2131 §4.3.1: the server "SHOULD NOT" reuse an offered address until the client
+ * answers or a timeout passes). Holds are not durable: a restart forgets them, which is
+ * harmless because nothing was committed.
+ */
+export interface OfferHold {
+  readonly address: number
+  readonly clientKey: string
+  /** Epoch seconds at which the hold lapses. */
+  readonly until: number
+}
+
+export class OfferHolds {
+  private readonly byAddress = new Map<number, OfferHold>()
+  private readonly byClient = new Map<string, OfferHold>()
+
+  get size(): number {
+    return this.byAddress.size
+  }
+
+  /** Holds `address` for `clientKey`, replacing that client's previous hold. */
+  hold(address: number, clientKey: string, until: number): void {
+    const previous = this.byClient.get(clientKey)
+    if (previous !== undefined) this.byAddress.delete(previous.address)
+    const other = this.byAddress.get(address)
+    if (other !== undefined) this.byClient.delete(other.clientKey)
+    const h: OfferHold = { address, clientKey, until }
+    this.byAddress.set(address, h)
+    this.byClient.set(clientKey, h)
+  }
+
+  /** The client holding `address` at `now`, if any. */
+  holderOf(address: number, now: number): string | undefined {
+    const h = this.byAddress.get(address)
+    return h !== undefined && h.until > now ? h.clientKey : undefined
+  }
+
+  /** The address held for `clientKey` at `now`, if any. */
+  heldFor(clientKey: string, now: number): number | undefined {
+    const h = this.byClient.get(clientKey)
+    return h !== undefined && h.until > now ? h.address : undefined
+  }
+
+  /** Drops the hold on `address`; returns it when there was one. */
+  releaseAddress(address: number): OfferHold | undefined {
+    const h = this.byAddress.get(address)
+    if (h === undefined) return undefined
+    this.byAddress.delete(address)
+    this.byClient.delete(h.clientKey)
+    return h
+  }
+
+  releaseClient(clientKey: string): OfferHold | undefined {
+    const h = this.byClient.get(clientKey)
+    if (h === undefined) return undefined
+    this.byClient.delete(clientKey)
+    this.byAddress.delete(h.address)
+    return h
+  }
+
+  /** Removes and returns every hold that lapsed by `now`. */
+  prune(now: number): OfferHold[] {
+    const lapsed: OfferHold[] = []
+    for (const h of this.byAddress.values()) if (h.until <= now) lapsed.push(h)
+    for (const h of lapsed) {
+      this.byAddress.delete(h.address)
+      this.byClient.delete(h.clientKey)
+    }
+    return lapsed
+  }
+}
