@@ -12,6 +12,7 @@ import { UdpTransport } from '../io/udp.js'
 import { nodeFileSystem } from '../persistence/node-file-system.js'
 import { LeaseDatabase } from '../persistence/lease-database.js'
 import { loadConfig } from './config-load.js'
+import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
 
@@ -26,6 +27,8 @@ export interface ServerTunables {
   readonly compactIntervalSec: number
   /** Milliseconds to wait for in-flight packets on shutdown. */
   readonly drainTimeoutMs: number
+  /** Milliseconds lease commits are gathered before one append + fsync (0: none). */
+  readonly commitWindowMs: number
 }
 
 export const DEFAULT_TUNABLES: ServerTunables = {
@@ -34,6 +37,7 @@ export const DEFAULT_TUNABLES: ServerTunables = {
   reclaimMaxBatches: 20,
   compactIntervalSec: 3600,
   drainTimeoutMs: 5000,
+  commitWindowMs: 2,
 }
 
 export interface ComposeRequest {
@@ -94,7 +98,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
-  const service = new DhcpService({ pipeline: makePipeline(config), journal: db, transport, logger: log, now: () => Date.now() })
+  const journal = new CommitBatcher(db, tunables.commitWindowMs)
+  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),

@@ -34,8 +34,49 @@ export function createLogger(opts: { format: 'json' | 'text'; level: LogLevel })
   return opts.format === 'json' ? jsonLogger(opts.level) : textLogger(opts.level)
 }
 
+/**
+ * Lines are gathered for up to {@link COALESCE_MS} (or {@link COALESCE_BYTES}) and go out in
+ * one write(2): under load a DORA logs four lines, and a write per line was the daemon's
+ * largest CPU cost (profiled with perfdhcp at 2000 DORA/s). A crash loses at most that
+ * window of log lines, never lease data (the journal is separate and fsynced).
+ */
+const COALESCE_MS = 25
+const COALESCE_BYTES = 64 * 1024
+
+class CoalescingSink {
+  private pending = ''
+  private scheduled = false
+  constructor(private readonly dest: ReturnType<typeof pino.destination>) {}
+
+  write(line: string): void {
+    this.pending += line
+    if (this.pending.length >= COALESCE_BYTES) this.drain()
+    else if (!this.scheduled) {
+      this.scheduled = true
+      setTimeout(() => this.drain(), COALESCE_MS).unref()
+    }
+  }
+
+  flushSync(): void {
+    this.drain()
+    try {
+      this.dest.flushSync()
+    } catch {
+      // not ready yet or already closed: nothing to flush
+    }
+  }
+
+  private drain(): void {
+    this.scheduled = false
+    if (this.pending === '') return
+    const chunk = this.pending
+    this.pending = ''
+    this.dest.write(chunk)
+  }
+}
+
 function jsonLogger(level: LogLevel): Logger {
-  const dest = pino.destination({ dest: 1, sync: false })
+  const dest = new CoalescingSink(pino.destination({ dest: 1, sync: false }))
   const p: PinoLogger = pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, dest)
   const min = RANK[level]
   return {
@@ -45,17 +86,13 @@ function jsonLogger(level: LogLevel): Logger {
       p[l](fields === undefined ? { id } : { id, ...fields }, text)
     },
     flush() {
-      try {
-        dest.flushSync()
-      } catch {
-        // not ready yet or already closed: nothing to flush
-      }
+      dest.flushSync()
     },
   }
 }
 
 function textLogger(level: LogLevel): Logger {
-  const dest = pino.destination({ dest: 2, sync: false })
+  const dest = new CoalescingSink(pino.destination({ dest: 2, sync: false }))
   const min = RANK[level]
   return {
     enabled: (l) => RANK[l] >= min,
@@ -64,11 +101,7 @@ function textLogger(level: LogLevel): Logger {
       dest.write(l === 'warn' || l === 'error' ? `${l}: ${text}\n` : `${text}\n`)
     },
     flush() {
-      try {
-        dest.flushSync()
-      } catch {
-        // not ready yet or already closed
-      }
+      dest.flushSync()
     },
   }
 }

@@ -8,8 +8,8 @@
  * Logging: `-d` prints ISC-style text lines on stderr (as `dhcpd -d`); otherwise JSON lines
  * (pino) on stdout, or text when stdout is a terminal. HADHCPD_LOG_LEVEL=debug|info|warn|error.
  *
- * Tunables (environment, seconds): HADHCPD_RECLAIM_INTERVAL (10), HADHCPD_COMPACT_INTERVAL
- * (3600; 0 disables).
+ * Tunables (environment): HADHCPD_RECLAIM_INTERVAL seconds (10), HADHCPD_COMPACT_INTERVAL
+ * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window).
  *
  * hadhcpd does not fork: without -f it still runs in the foreground (run it under systemd
  * with Type=simple).
@@ -35,6 +35,7 @@ export function tunablesFromEnv(): ServerTunables {
     ...DEFAULT_TUNABLES,
     reclaimIntervalSec: Math.max(1, envSeconds('HADHCPD_RECLAIM_INTERVAL', DEFAULT_TUNABLES.reclaimIntervalSec)),
     compactIntervalSec: envSeconds('HADHCPD_COMPACT_INTERVAL', DEFAULT_TUNABLES.compactIntervalSec),
+    commitWindowMs: envSeconds('HADHCPD_COMMIT_WINDOW_MS', DEFAULT_TUNABLES.commitWindowMs),
   }
 }
 
@@ -91,7 +92,8 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   log.log('info', 'SHUTDOWN', `Received ${signal}: shutting down.`)
   await server.stop()
   const c = server.service.counters
-  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written, ${c.malformed} malformed, ${c.overload} dropped under load.`, { ...c })
+  const j = server.db.stats()
+  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords })
   if (req.pidFile !== undefined) removePidFile(req.pidFile)
   return 0
 }
