@@ -51,6 +51,11 @@ export interface AllocationRequest {
   readonly now: number
   /** Server identifiers that mean "this server" (RFC 2131 §4.3.2 SELECTING check). */
   readonly ourServerIds: ReadonlySet<number>
+  /**
+   * Whether the datagram was sent to a broadcast address, when the I/O layer knows.
+   * Tells a REBINDING client on our own link from a RENEWING one (RFC 2131 §4.3.2).
+   */
+  readonly receivedBroadcast?: boolean | undefined
 }
 
 /** What a positive reply carries. */
@@ -75,7 +80,7 @@ export type Outcome =
   | { readonly kind: 'no-free-leases'; readonly network: string }
   | { readonly kind: 'silent'; readonly reason: string; readonly address?: number | undefined }
   | { readonly kind: 'released'; readonly address: number; readonly found: boolean; readonly writes: readonly Lease[] }
-  | { readonly kind: 'declined'; readonly address: number; readonly status: 'abandoned' | 'not found'; readonly writes: readonly Lease[] }
+  | { readonly kind: 'declined'; readonly address: number; readonly status: 'abandoned' | 'not found' | 'ignored'; readonly writes: readonly Lease[] }
 
 const DEFAULT_OFFER_HOLD = 60
 const DEFAULT_ABANDON_TIME = 86400
@@ -100,6 +105,22 @@ export class AllocEngine {
     this.abandonLeaseTime = options.abandonLeaseTime ?? DEFAULT_ABANDON_TIME
   }
 
+  /**
+   * Scope-level access (dhcpd.conf(5) "ALLOW AND DENY WITHIN SCOPE"): `deny booting` in a
+   * host or group, `deny unknown-clients` / `boot-unknown-clients false` outside pools.
+   * Returns the reason to stay silent, or undefined when the client may be served.
+   */
+  private refusal(sel: NetworkSelection, hosts: readonly Host[]): string | undefined {
+    const scope = new EffectiveScope(sel.subnet.scope, hosts[0]?.scope)
+    const booting = scope.access('booting')
+    if (booting === 'deny' || booting === 'ignore') return 'booting disallowed'
+    if (hosts.length === 0) {
+      const unknown = scope.access('unknown-clients')
+      if (unknown === 'deny' || unknown === 'ignore' || scope.param('bootUnknownClients') === false) return 'unknown client'
+    }
+    return undefined
+  }
+
   // ---- DHCPDISCOVER (RFC 2131 §4.3.1): no durable change, only an offer hold -------------
 
   discover(req: AllocationRequest): Outcome {
@@ -110,6 +131,8 @@ export class AllocEngine {
     const hosts = this.hosts.find(id)
     const known = hosts.length > 0
     const host = hosts[0]
+    const refused = this.refusal(sel, hosts)
+    if (refused !== undefined) return { kind: 'silent', reason: refused }
 
     const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
     if (fixed !== undefined) {
@@ -150,7 +173,13 @@ export class AllocEngine {
       return this.decideRequest(address, 'selecting', req)
     }
     if (q.requestedAddress !== undefined && q.ciaddr === 0) return this.decideRequest(q.requestedAddress, 'init-reboot', req)
-    if (q.ciaddr !== 0) return this.decideRequest(q.ciaddr, q.giaddr !== 0 ? 'rebinding' : 'renewing', req)
+    if (q.ciaddr !== 0) {
+      // RENEWING is unicast straight to us; REBINDING is broadcast, so it reaches us on our
+      // own link or through a relay (giaddr). Without the destination, ISC cannot tell either
+      // and treats a local packet as RENEWING.
+      const rebinding = q.giaddr !== 0 || req.receivedBroadcast === true
+      return this.decideRequest(q.ciaddr, rebinding ? 'rebinding' : 'renewing', req)
+    }
     return { kind: 'silent', reason: 'neither requested address nor ciaddr' }
   }
 
@@ -177,6 +206,8 @@ export class AllocEngine {
 
     const hosts = this.hosts.find(id)
     const known = hosts.length > 0
+    const refused = this.refusal(sel, hosts)
+    if (refused !== undefined) return silent(refused)
     const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
     if (fixed !== undefined) {
       if (fixed.address !== address) return nak('requested address is incorrect')
@@ -194,6 +225,9 @@ export class AllocEngine {
       if (!inOurNetwork) return authoritative ? nak('wrong network') : silent(`unknown lease ${fmt(address)}`)
       if (!poolAdmits(slot.pool, { known })) return nak(`lease ${fmt(address)} unavailable`)
       if (!heldForClient && holder !== undefined) return nak(`lease ${fmt(address)} unavailable`)
+      const live = lease?.bindingState === 'active' && (lease.ends ?? NEVER) > req.now
+      // ISC: a free/backup lease the peer must hand out is left alone ("lease owned by peer").
+      if (!live && !heldForClient && !this.policy.mayAllocate(slot.pool, address, lease, req.now)) return silent('lease owned by peer')
       return this.ackPoolLease(address, lease, slot.pool, slot.subnet, hosts[0], state, req)
     }
     const takenByOther =
@@ -279,7 +313,10 @@ export class AllocEngine {
     const address = req.query.requestedAddress
     if (address === undefined) return { kind: 'silent', reason: 'DHCPDECLINE without requested address' }
     const lease = this.store.get(address)
-    if (this.index.rangeOf(address) === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
+    const slot = this.index.rangeOf(address)
+    if (slot === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
+    const declines = new EffectiveScope(slot.pool.scope).access('declines')
+    if (declines === 'deny' || declines === 'ignore') return { kind: 'declined', address, status: 'ignored', writes: [] }
     this.holds.releaseAddress(address)
     // ISC abandon_lease: the address is unusable for abandon-lease-time; the client's
     // identity is dropped so nobody gets it back through affinity.
@@ -372,6 +409,8 @@ export class AllocEngine {
       const holder = this.holds.holderOf(lease.address, now)
       if (holder !== undefined && holder !== id.key) continue
       const live = lease.bindingState === 'active' && (lease.ends ?? NEVER) > now
+      // A lease that is no longer active is a new allocation as far as failover goes.
+      if (!live && !this.policy.mayAllocate(c.pool, lease.address, lease, now)) continue
       const rank = (live ? 2 ** 33 : 0) + (lease.ends ?? 0)
       if (best === undefined || rank > best.rank) best = { c, rank }
     }

@@ -28,6 +28,10 @@ export type { ReceivingInterface } from './subnet-select.js'
 export type { ReplyRoute, TransportCapabilities } from './reply-route.js'
 export type { LogEvent } from './log-events.js'
 
+/** The stages of {@link Pipeline.handle}, in order; each is a method named after it. */
+export const PIPELINE_STAGES = ['accept', 'ha-filter', 'select-subnet', 'allocate', 'respond', 'commit'] as const
+export type PipelineStage = (typeof PIPELINE_STAGES)[number]
+
 /** One received datagram, as the I/O layer hands it over. */
 export interface PipelineInput {
   /** The UDP payload (the DHCP message). */
@@ -35,6 +39,11 @@ export interface PipelineInput {
   readonly receivedOn: ReceivingInterface
   /** Milliseconds since the Unix epoch (Clock.now()). */
   readonly now: number
+  /**
+   * True when the datagram was addressed to a broadcast address (IP_PKTINFO or the raw
+   * frame tells); omit when unknown. Distinguishes REBINDING from RENEWING on our own link.
+   */
+  readonly receivedBroadcast?: boolean
 }
 
 export interface Reply {
@@ -84,13 +93,14 @@ export class Pipeline {
       }
     }
     // select-subnet
-    const selection = selectNetwork(this.engine.index, query, input.receivedOn)
+    const selection = selectNetwork(this.engine.index, query, input.receivedOn, input.receivedBroadcast)
     const now = Math.floor(input.now / 1000)
     const request: AllocationRequest = {
       query,
       identity: identityOf(query),
       selection,
       now,
+      receivedBroadcast: input.receivedBroadcast,
       // Only a SELECTING request is checked against our identities (RFC 2131 §4.3.2).
       ourServerIds: query.serverIdentifier === undefined ? new Set() : this.ourServerIds(query, selection, input.receivedOn),
     }
