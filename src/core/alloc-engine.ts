@@ -73,7 +73,16 @@ export interface Binding {
 export type RequestState = 'selecting' | 'init-reboot' | 'renewing' | 'rebinding'
 
 export type Outcome =
-  | { readonly kind: 'offer'; readonly binding: Binding; readonly reclaimedAbandoned: boolean }
+  | {
+      readonly kind: 'offer'
+      readonly binding: Binding
+      readonly reclaimedAbandoned: boolean
+      /**
+       * ISC pings before offering a dynamic address whose last client transaction is more
+       * than a minute old (server/dhcp.c ack_lease); fixed addresses are never pinged.
+       */
+      readonly pingable: boolean
+    }
   | { readonly kind: 'ack'; readonly binding: Binding; readonly state: RequestState; readonly writes: readonly Lease[] }
   | { readonly kind: 'nak'; readonly address: number; readonly reason: string; readonly state: RequestState }
   | { readonly kind: 'inform'; readonly subnet: Subnet; readonly scope: EffectiveScope }
@@ -85,6 +94,8 @@ export type Outcome =
 const DEFAULT_OFFER_HOLD = 60
 const DEFAULT_ABANDON_TIME = 86400
 const HOLD_PRUNE_INTERVAL = 5
+/** ISC does not ping an address whose client talked to us within the last minute. */
+const PING_QUIET_SECONDS = 60
 
 export class AllocEngine {
   readonly index: NetworkIndex
@@ -136,7 +147,8 @@ export class AllocEngine {
 
     const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
     if (fixed !== undefined) {
-      return { kind: 'offer', binding: this.fixedBinding(fixed.address, fixed.subnet, fixed.host, req), reclaimedAbandoned: false }
+      const binding = this.fixedBinding(fixed.address, fixed.subnet, fixed.host, req)
+      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: false }
     }
 
     const chosen =
@@ -146,14 +158,21 @@ export class AllocEngine {
       this.freeAddress(id, sel, known, req.now)
     if (chosen !== undefined) {
       this.holds.hold(chosen.address, id.key, req.now + this.offerHoldSeconds)
-      return { kind: 'offer', binding: this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req), reclaimedAbandoned: false }
+      const binding = this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req)
+      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, req.now) }
     }
     const abandoned = this.abandonedAddress(id, sel, known, req.now)
     if (abandoned !== undefined) {
       this.holds.hold(abandoned.address, id.key, req.now + this.offerHoldSeconds)
-      return { kind: 'offer', binding: this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req), reclaimedAbandoned: true }
+      const binding = this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req)
+      return { kind: 'offer', binding, reclaimedAbandoned: true, pingable: true }
     }
     return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork) }
+  }
+
+  private pingable(address: number, now: number): boolean {
+    const cltt = this.store.get(address)?.cltt
+    return cltt === undefined || now - cltt > PING_QUIET_SECONDS
   }
 
   // ---- DHCPREQUEST (RFC 2131 §4.3.2) ------------------------------------------------------
@@ -317,20 +336,35 @@ export class AllocEngine {
     if (slot === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
     const declines = new EffectiveScope(slot.pool.scope).access('declines')
     if (declines === 'deny' || declines === 'ignore') return { kind: 'declined', address, status: 'ignored', writes: [] }
+    return { kind: 'declined', address, status: 'abandoned', writes: [this.abandoned(address, lease, req.now)] }
+  }
+
+  /**
+   * An address found in use by someone we did not give it to (ping-check answered, or an
+   * ARP conflict): it becomes abandoned, as ISC does after a ping answer ("Abandoning IP
+   * address X: pinged before offer"). Returns the writes to commit.
+   */
+  conflict(address: number, now: number): readonly Lease[] {
+    if (this.index.rangeOf(address) === undefined) return []
+    return [this.abandoned(address, this.store.get(address), now)]
+  }
+
+  /**
+   * ISC abandon_lease: the address is unusable for abandon-lease-time; the client's identity
+   * is dropped so nobody gets it back through affinity. Any offer hold on it ends.
+   */
+  private abandoned(address: number, lease: Lease | undefined, now: number): Lease {
     this.holds.releaseAddress(address)
-    // ISC abandon_lease: the address is unusable for abandon-lease-time; the client's
-    // identity is dropped so nobody gets it back through affinity.
-    const abandoned: Lease = {
+    return {
       address,
       bindingState: 'abandoned',
-      starts: req.now,
-      ends: req.now + this.abandonLeaseTime,
-      cltt: req.now,
+      starts: now,
+      ends: now + this.abandonLeaseTime,
+      cltt: now,
       tstp: lease?.tstp,
       tsfp: lease?.tsfp,
       atsfp: lease?.atsfp,
     }
-    return { kind: 'declined', address, status: 'abandoned', writes: [abandoned] }
   }
 
   // ---- DHCPINFORM (RFC 2131 §4.3.5): configuration only, no lease ------------------------

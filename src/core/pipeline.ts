@@ -53,9 +53,22 @@ export interface Reply {
   readonly route: ReplyRoute
 }
 
+/**
+ * ISC `ping-check`: before sending the OFFER, the I/O layer sends an ICMP echo to `address`
+ * and waits up to `timeoutMs`. If anything answers, it drops the reply, calls
+ * {@link Pipeline.reportConflict} and handles the same datagram again (a new address is
+ * chosen). If nothing answers, it sends the reply.
+ */
+export interface Probe {
+  readonly address: number
+  readonly timeoutMs: number
+}
+
 export interface Decision {
   /** Absent when the server stays silent. */
   readonly reply?: Reply
+  /** Present on an OFFER that ISC would ping first (see {@link Probe}). */
+  readonly probe?: Probe
   /** Journal these before sending `reply`. */
   readonly changes: readonly LeaseChange[]
   readonly events: readonly LogEvent[]
@@ -107,11 +120,25 @@ export class Pipeline {
     // allocate
     const outcome = this.allocate(request)
     // respond
-    const events: LogEvent[] = []
+    const events: LogEvent[] = [...accepted.warnings]
     const reply = this.respond(request, outcome, input.receivedOn, events)
     // commit
     const changes = this.commit(outcome)
-    return reply === undefined ? { changes, events } : { reply, changes, events }
+    if (reply === undefined) return { changes, events }
+    const probe = probeFor(outcome)
+    return probe === undefined ? { reply, changes, events } : { reply, probe, changes, events }
+  }
+
+  /**
+   * Something answered the ping for `address` (see {@link Probe}): the address becomes
+   * abandoned. `now` in milliseconds. Journal the changes like any others.
+   */
+  reportConflict(address: number, now: number): { changes: LeaseChange[]; events: LogEvent[] } {
+    const changes = this.engine.commit(this.engine.conflict(address, Math.floor(now / 1000)), 'decline')
+    const events = changes.length === 0 ? [] : [
+      logEvent('DHCP_PING_CONFLICT', 'warn', `Abandoning IP address ${ip(address)}: pinged before offer`, { address: ip(address) }),
+    ]
+    return { changes, events }
   }
 
   /** Reclaims expired leases in one bounded batch; `now` in milliseconds. */
@@ -125,7 +152,7 @@ export class Pipeline {
 
   // ---- stages ------------------------------------------------------------------------------
 
-  private accept(input: PipelineInput): { query: ClientQuery } | { drop: LogEvent } {
+  private accept(input: PipelineInput): { query: ClientQuery; warnings: LogEvent[] } | { drop: LogEvent } {
     let packet: DhcpPacket
     try {
       packet = decode(input.datagram, 0, input.datagram.length).value
@@ -140,7 +167,9 @@ export class Pipeline {
     if (!clientMessages.includes(q.messageType)) {
       return { drop: dropped(`${messageName(q)} from ${hardwareText(q)} is not a client message`) }
     }
-    return { query: q }
+    const warnings = parsed.ignored.map((why) =>
+      logEvent('DHCP_OPTION_IGNORED', 'info', `${messageName(q)} from ${hardwareText(q)}: ignoring ${why}`))
+    return { query: q, warnings }
   }
 
   private allocate(req: AllocationRequest): Outcome {
@@ -276,6 +305,14 @@ export class Pipeline {
     }
     return ids
   }
+}
+
+/** ISC `ping-check` (on unless set false) with `ping-timeout` (default 1 s). */
+function probeFor(outcome: Outcome): Probe | undefined {
+  if (outcome.kind !== 'offer' || !outcome.pingable) return undefined
+  const scope = outcome.binding.scope
+  if (scope.param('pingCheck') === false) return undefined
+  return { address: outcome.binding.address, timeoutMs: (scope.param('pingTimeout') ?? 1) * 1000 }
 }
 
 function dropped(text: string): LogEvent {
