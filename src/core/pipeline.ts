@@ -13,7 +13,7 @@ import type { ServerConfig } from '../config/model.js'
 import { MessageType } from '../protocol/dhcp/constants.js'
 import { OptionCode } from '../protocol/dhcp/option-defs.js'
 import { decode, type DhcpPacket } from '../protocol/dhcp/packet.js'
-import { AllocEngine, type AllocationRequest, type EngineOptions, type Outcome } from './alloc-engine.js'
+import { AllocEngine, type AllocationRequest, type Binding, type EngineOptions, type Outcome } from './alloc-engine.js'
 import { colonHex, identityOf } from './client-identity.js'
 import { parseClientQuery, type ClientQuery } from './client-query.js'
 import { EffectiveScope } from './effective-scope.js'
@@ -206,7 +206,7 @@ export class Pipeline {
           events.push(logEvent('DHCP_DISCOVER', 'info', msg, { client: hw }))
           if (outcome.reclaimedAbandoned) events.push(logEvent('DHCP_ABANDONED_RECLAIMED', 'warn', `Reclaiming abandoned lease ${ip(b.address)}.`, { address: ip(b.address) }))
           events.push(logEvent('DHCP_OFFER', 'info', `DHCPOFFER on ${ip(b.address)} to ${who}`, { address: ip(b.address), client: hw }))
-          return send({ kind: 'offer', yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask })
+          return send({ kind: 'offer', yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) })
         }
         if (outcome.kind === 'no-free-leases') {
           events.push(logEvent('DHCP_NO_FREE_LEASES', 'warn', `${msg}: network ${outcome.network}: no free leases`, { network: outcome.network, client: hw }))
@@ -222,7 +222,7 @@ export class Pipeline {
           const b = outcome.binding
           events.push(logEvent('DHCP_REQUEST', 'info', msg, { address: ip(cip), client: hw, state: outcome.state }))
           events.push(logEvent('DHCP_ACK', 'info', `DHCPACK on ${ip(b.address)} to ${who}`, { address: ip(b.address), client: hw }))
-          return send({ kind: 'ack', yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask })
+          return send({ kind: 'ack', yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) })
         }
         if (outcome.kind === 'nak') {
           events.push(logEvent('DHCP_REQUEST', 'info', `${msg}: ${outcome.reason}`, { address: ip(cip), client: hw, state: outcome.state }))
@@ -313,6 +313,11 @@ function probeFor(outcome: Outcome): Probe | undefined {
   const scope = outcome.binding.scope
   if (scope.param('pingCheck') === false) return undefined
   return { address: outcome.binding.address, timeoutMs: (scope.param('pingTimeout') ?? 1) * 1000 }
+}
+
+/** ISC `use-host-decl-names on`: the host declaration's name is the client's host name. */
+function hostDeclName(b: Binding): string | undefined {
+  return b.host !== undefined && b.scope.param('useHostDeclNames') === true ? b.host.name : undefined
 }
 
 function dropped(text: string): LogEvent {
