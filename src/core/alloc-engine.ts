@@ -26,6 +26,7 @@ import { NEVER, type Lease, type LeaseChange, type LeaseChangeReason } from './l
 import type { LeaseStore } from './lease-store.js'
 import { grantedLeaseTime, renewalTimes, type LeaseTimes } from './lease-times.js'
 import { AddressAllocator } from './allocator.js'
+import { CandidateFinder } from './candidates.js'
 import { NetworkIndex } from './network-index.js'
 import { OfferHolds } from './offer-holds.js'
 import { poolAdmits } from './permits.js'
@@ -103,6 +104,7 @@ export class AllocEngine {
   private readonly allocator: AddressAllocator
   private readonly holds = new OfferHolds()
   private readonly policy: PoolPolicy
+  private readonly candidates: CandidateFinder
   private readonly offerHoldSeconds: number
   private readonly abandonLeaseTime: number
   private nextPruneAt = 0
@@ -114,6 +116,7 @@ export class AllocEngine {
     this.policy = options.poolPolicy ?? standalonePoolPolicy(config.failoverPeers)
     this.offerHoldSeconds = options.offerHoldSeconds ?? DEFAULT_OFFER_HOLD
     this.abandonLeaseTime = options.abandonLeaseTime ?? DEFAULT_ABANDON_TIME
+    this.candidates = new CandidateFinder(this.index, store, this.allocator, this.holds, this.policy)
   }
 
   /**
@@ -152,16 +155,16 @@ export class AllocEngine {
     }
 
     const chosen =
-      this.existingLeaseOf(id, sel, known, req.now) ??
-      this.heldOfferOf(id, sel, known, req.now) ??
-      this.requestedIfAvailable(req.query.requestedAddress, id, sel, known, req.now) ??
-      this.freeAddress(id, sel, known, req.now)
+      this.candidates.existingLeaseOf(id, sel, known, req.now) ??
+      this.candidates.heldOfferOf(id, sel, known, req.now) ??
+      this.candidates.requestedIfAvailable(req.query.requestedAddress, id, sel, known, req.now) ??
+      this.candidates.freeAddress(id, sel, known, req.now)
     if (chosen !== undefined) {
       this.holds.hold(chosen.address, id.key, req.now + this.offerHoldSeconds)
       const binding = this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req)
       return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, req.now) }
     }
-    const abandoned = this.abandonedAddress(id, sel, known, req.now)
+    const abandoned = this.candidates.abandonedAddress(id, sel, known, req.now)
     if (abandoned !== undefined) {
       this.holds.hold(abandoned.address, id.key, req.now + this.offerHoldSeconds)
       const binding = this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req)
@@ -255,7 +258,7 @@ export class AllocEngine {
     if (takenByOther) return nak(`lease ${fmt(address)} unavailable`)
 
     if (state === 'selecting') {
-      if (inOurNetwork && poolAdmits(slot.pool, { known }) && this.availableTo(address, lease, slot.pool, id, req.now)) {
+      if (inOurNetwork && poolAdmits(slot.pool, { known }) && this.candidates.availableTo(address, lease, slot.pool, id, req.now)) {
         return this.ackPoolLease(address, lease, slot.pool, slot.subnet, hosts[0], state, req)
       }
       if (inOurNetwork) return nak(`lease ${fmt(address)} unavailable`)
@@ -405,104 +408,6 @@ export class AllocEngine {
     this.allocator.noteLease(change.after, change.address)
   }
 
-  // ---- candidates --------------------------------------------------------------------------
-
-  /** Whether `address` (state `lease`) may go to this client now (not counting ownership). */
-  private availableTo(address: number, lease: Lease | undefined, pool: Pool, id: ClientIdentity, now: number): boolean {
-    const holder = this.holds.holderOf(address, now)
-    if (holder !== undefined && holder !== id.key) return false
-    if (lease !== undefined && !leaseBelongsTo(lease, id)) {
-      switch (lease.bindingState) {
-        case 'free':
-        case 'backup':
-        case 'reset':
-          break
-        case 'active':
-        case 'bootp':
-          if ((lease.ends ?? NEVER) > now || pool.failoverPeer !== undefined) return false
-          break
-        case 'expired':
-        case 'released':
-          if (pool.failoverPeer !== undefined) return false
-          break
-        case 'abandoned':
-          return false
-      }
-    }
-    return this.policy.mayAllocate(pool, address, lease, now)
-  }
-
-  private existingLeaseOf(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    const leases = id.clientId !== undefined ? this.store.getByClientId(id.clientId) : []
-    const byHardware = this.store.getByHardware(id.hardware)
-    let best: { c: Candidate; rank: number } | undefined
-    for (const lease of [...leases, ...byHardware]) {
-      if (!leaseBelongsTo(lease, id) || lease.bindingState === 'abandoned' || lease.bindingState === 'backup') continue
-      const c = this.candidateIn(lease.address, sel, known)
-      if (c === undefined) continue
-      const holder = this.holds.holderOf(lease.address, now)
-      if (holder !== undefined && holder !== id.key) continue
-      const live = lease.bindingState === 'active' && (lease.ends ?? NEVER) > now
-      // A lease that is no longer active is a new allocation as far as failover goes.
-      if (!live && !this.policy.mayAllocate(c.pool, lease.address, lease, now)) continue
-      const rank = (live ? 2 ** 33 : 0) + (lease.ends ?? 0)
-      if (best === undefined || rank > best.rank) best = { c, rank }
-    }
-    return best?.c
-  }
-
-  private heldOfferOf(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    const address = this.holds.heldFor(id.key, now)
-    return address === undefined ? undefined : this.candidateIn(address, sel, known)
-  }
-
-  private requestedIfAvailable(
-    address: number | undefined,
-    id: ClientIdentity,
-    sel: NetworkSelection,
-    known: boolean,
-    now: number,
-  ): Candidate | undefined {
-    if (address === undefined) return undefined
-    const c = this.candidateIn(address, sel, known)
-    if (c === undefined) return undefined
-    return this.availableTo(address, this.store.get(address), c.pool, id, now) ? c : undefined
-  }
-
-  private freeAddress(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    for (const subnet of sel.sharedNetwork.subnets) {
-      for (const pool of subnet.pools) {
-        if (!poolAdmits(pool, { known })) continue
-        const address = this.allocator.takeFree(pool, (a, lease) => this.availableTo(a, lease, pool, id, now))
-        if (address !== undefined) return { address, pool, subnet }
-      }
-    }
-    return undefined
-  }
-
-  private abandonedAddress(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    for (const subnet of sel.sharedNetwork.subnets) {
-      for (const pool of subnet.pools) {
-        if (!poolAdmits(pool, { known })) continue
-        const usable = (a: number, lease: Lease | undefined): boolean => {
-          const holder = this.holds.holderOf(a, now)
-          return (holder === undefined || holder === id.key) && this.policy.mayAllocate(pool, a, lease, now)
-        }
-        const address = this.allocator.takeAbandoned(pool, usable)
-        if (address !== undefined) return { address, pool, subnet }
-      }
-    }
-    return undefined
-  }
-
-  /** `address` as a candidate when it lies in a pool of the selected network that admits the client. */
-  private candidateIn(address: number, sel: NetworkSelection, known: boolean): Candidate | undefined {
-    const slot = this.index.rangeOf(address)
-    if (slot === undefined || slot.subnet.sharedNetwork !== sel.sharedNetwork.name) return undefined
-    if (!poolAdmits(slot.pool, { known })) return undefined
-    return { address, pool: slot.pool, subnet: slot.subnet }
-  }
-
   // ---- bindings ----------------------------------------------------------------------------
 
   private fixedBinding(address: number, subnet: Subnet, host: Host, req: AllocationRequest): Binding {
@@ -532,12 +437,6 @@ export class AllocEngine {
       this.allocator.noteLease(this.store.get(lapsed.address), lapsed.address)
     }
   }
-}
-
-interface Candidate {
-  readonly address: number
-  readonly pool: Pool
-  readonly subnet: Subnet
 }
 
 const fmt = formatIPv4
