@@ -11,18 +11,19 @@
 import { DecodeError } from '../lib/errors.js'
 import type { ServerConfig } from '../config/model.js'
 import { MessageType } from '../protocol/dhcp/constants.js'
-import { OptionCode } from '../protocol/dhcp/option-defs.js'
 import { decode, type DhcpPacket } from '../protocol/dhcp/packet.js'
 import { AllocEngine, type AllocationRequest, type Binding, type EngineOptions, type Outcome } from './alloc-engine.js'
-import { colonHex, identityOf } from './client-identity.js'
+import { identityOf } from './client-identity.js'
 import { parseClientQuery, type ClientQuery } from './client-query.js'
 import { EffectiveScope } from './effective-scope.js'
 import type { LeaseChange } from './lease.js'
 import type { LeaseStore } from './lease-store.js'
-import { describeClient, ip, logEvent, type LogEvent } from './log-events.js'
+import { ip, logEvent, type LogEvent } from './log-events.js'
+import { hardwareText, messageName, outcomeEvents } from './outcome-log.js'
+import { ourServerIdentifiers, serverIdentifierFor } from './server-identity.js'
 import { buildReply, type ReplyContent } from './responder.js'
 import { routeReply, type ReplyRoute, type TransportCapabilities } from './reply-route.js'
-import { selectNetwork, type NetworkSelection, type ReceivingInterface } from './subnet-select.js'
+import { selectNetwork, type ReceivingInterface } from './subnet-select.js'
 
 export type { ReceivingInterface } from './subnet-select.js'
 export type { ReplyRoute, TransportCapabilities } from './reply-route.js'
@@ -102,7 +103,7 @@ export class Pipeline {
     if (this.haFilter !== undefined) {
       const verdict = this.haFilter(query)
       if (!verdict.accept) {
-        return { changes: [], events: [logEvent('DHCP_NOT_IN_SCOPE', 'debug', `${messageName(query)} from ${hardwareText(query)}: not in scope (${verdict.reason})`)] }
+        return { changes: [], events: [logEvent('DHCP_NOT_IN_SCOPE', 'debug', `${messageName(query.messageType)} from ${hardwareText(query)}: not in scope (${verdict.reason})`)] }
       }
     }
     // select-subnet
@@ -115,13 +116,13 @@ export class Pipeline {
       now,
       receivedBroadcast: input.receivedBroadcast,
       // Only a SELECTING request is checked against our identities (RFC 2131 §4.3.2).
-      ourServerIds: query.serverIdentifier === undefined ? new Set() : this.ourServerIds(query, selection, input.receivedOn),
+      ourServerIds: query.serverIdentifier === undefined ? new Set() : ourServerIdentifiers(query, selection, input.receivedOn),
     }
     // allocate
     const outcome = this.allocate(request)
     // respond
-    const events: LogEvent[] = [...accepted.warnings]
-    const reply = this.respond(request, outcome, input.receivedOn, events)
+    const events: LogEvent[] = [...accepted.warnings, ...outcomeEvents(query, outcome, input.receivedOn.name)]
+    const reply = this.respond(request, outcome, input.receivedOn)
     // commit
     const changes = this.commit(outcome)
     if (reply === undefined) return { changes, events }
@@ -165,10 +166,10 @@ export class Pipeline {
     const q = parsed.query
     const clientMessages: readonly number[] = [MessageType.DISCOVER, MessageType.REQUEST, MessageType.DECLINE, MessageType.RELEASE, MessageType.INFORM]
     if (!clientMessages.includes(q.messageType)) {
-      return { drop: dropped(`${messageName(q)} from ${hardwareText(q)} is not a client message`) }
+      return { drop: dropped(`${messageName(q.messageType)} from ${hardwareText(q)} is not a client message`) }
     }
     const warnings = parsed.ignored.map((why) =>
-      logEvent('DHCP_OPTION_IGNORED', 'info', `${messageName(q)} from ${hardwareText(q)}: ignoring ${why}`))
+      logEvent('DHCP_OPTION_IGNORED', 'info', `${messageName(q.messageType)} from ${hardwareText(q)}: ignoring ${why}`))
     return { query: q, warnings }
   }
 
@@ -187,77 +188,31 @@ export class Pipeline {
     }
   }
 
-  private respond(req: AllocationRequest, outcome: Outcome, iface: ReceivingInterface, events: LogEvent[]): Reply | undefined {
-    const q = req.query
-    const who = describeClient({ hardware: hardwareText(q), hostname: q.hostname, via: q.giaddr !== 0 ? ip(q.giaddr) : iface.name })
-    const hw = hardwareText(q)
-    const serverId = (scope: EffectiveScope | undefined): number => this.serverIdentifier(q, scope, req.selection, iface)
-    const send = (content: ReplyContent): Reply => {
-      const built = buildReply(q, content)
-      const route = routeReply(q, { isNak: content.kind === 'nak', yiaddr: content.yiaddr }, this.capabilities)
-      return { packet: built.packet, bytes: built.bytes, route }
-    }
+  /** Builds the reply an outcome calls for (none for silence, RELEASE and DECLINE). */
+  private respond(req: AllocationRequest, outcome: Outcome, iface: ReceivingInterface): Reply | undefined {
+    const content = this.replyContent(req, outcome, iface)
+    if (content === undefined) return undefined
+    const built = buildReply(req.query, content)
+    const route = routeReply(req.query, { isNak: content.kind === 'nak', yiaddr: content.yiaddr }, this.capabilities)
+    return { packet: built.packet, bytes: built.bytes, route }
+  }
 
-    switch (q.messageType) {
-      case MessageType.DISCOVER: {
-        const msg = `DHCPDISCOVER from ${who}`
-        if (outcome.kind === 'offer') {
-          const b = outcome.binding
-          events.push(logEvent('DHCP_DISCOVER', 'info', msg, { client: hw }))
-          if (outcome.reclaimedAbandoned) events.push(logEvent('DHCP_ABANDONED_RECLAIMED', 'warn', `Reclaiming abandoned lease ${ip(b.address)}.`, { address: ip(b.address) }))
-          events.push(logEvent('DHCP_OFFER', 'info', `DHCPOFFER on ${ip(b.address)} to ${who}`, { address: ip(b.address), client: hw }))
-          return send({ kind: 'offer', yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) })
-        }
-        if (outcome.kind === 'no-free-leases') {
-          events.push(logEvent('DHCP_NO_FREE_LEASES', 'warn', `${msg}: network ${outcome.network}: no free leases`, { network: outcome.network, client: hw }))
-          return undefined
-        }
-        events.push(logEvent('DHCP_DISCOVER', 'info', `${msg}: ${silentReason(outcome)}`, { client: hw }))
+  private replyContent(req: AllocationRequest, outcome: Outcome, iface: ReceivingInterface): ReplyContent | undefined {
+    const serverId = (scope: EffectiveScope | undefined): number => serverIdentifierFor(req.query, scope, req.selection, iface)
+    switch (outcome.kind) {
+      case 'offer':
+      case 'ack': {
+        const b = outcome.binding
+        return { kind: outcome.kind, yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) }
+      }
+      case 'nak': {
+        const scope = req.selection === undefined ? undefined : new EffectiveScope(req.selection.subnet.scope)
+        return { kind: 'nak', yiaddr: 0, serverIdentifier: serverId(scope) }
+      }
+      case 'inform':
+        return { kind: 'inform-ack', yiaddr: 0, serverIdentifier: serverId(outcome.scope), scope: outcome.scope, subnetMask: outcome.subnet.mask }
+      default:
         return undefined
-      }
-      case MessageType.REQUEST: {
-        const cip = q.requestedAddress ?? q.ciaddr
-        const msg = `DHCPREQUEST for ${ip(cip)}${q.serverIdentifier === undefined ? '' : ` (${ip(q.serverIdentifier)})`} from ${who}`
-        if (outcome.kind === 'ack') {
-          const b = outcome.binding
-          events.push(logEvent('DHCP_REQUEST', 'info', msg, { address: ip(cip), client: hw, state: outcome.state }))
-          events.push(logEvent('DHCP_ACK', 'info', `DHCPACK on ${ip(b.address)} to ${who}`, { address: ip(b.address), client: hw }))
-          return send({ kind: 'ack', yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) })
-        }
-        if (outcome.kind === 'nak') {
-          events.push(logEvent('DHCP_REQUEST', 'info', `${msg}: ${outcome.reason}`, { address: ip(cip), client: hw, state: outcome.state }))
-          events.push(logEvent('DHCP_NAK', 'info', `DHCPNAK on ${ip(outcome.address)} to ${hw} via ${q.giaddr !== 0 ? ip(q.giaddr) : iface.name}`, { address: ip(outcome.address), client: hw }))
-          const scope = req.selection === undefined ? undefined : new EffectiveScope(req.selection.subnet.scope)
-          return send({ kind: 'nak', yiaddr: 0, serverIdentifier: serverId(scope) })
-        }
-        events.push(logEvent('DHCP_REQUEST_IGNORED', 'info', `${msg}: ${silentReason(outcome)}`, { address: ip(cip), client: hw }))
-        return undefined
-      }
-      case MessageType.RELEASE: {
-        const found = outcome.kind === 'released' && outcome.found
-        events.push(logEvent('DHCP_RELEASE', 'info', `DHCPRELEASE of ${ip(q.ciaddr)} from ${who} (${found ? '' : 'not '}found)`, { address: ip(q.ciaddr), client: hw }))
-        return undefined
-      }
-      case MessageType.DECLINE: {
-        const address = q.requestedAddress ?? 0
-        const status = outcome.kind === 'declined' ? outcome.status : silentReason(outcome)
-        if (outcome.kind === 'declined' && outcome.status === 'abandoned') {
-          events.push(logEvent('DHCP_LEASE_ABANDONED', 'warn', `Abandoning IP address ${ip(address)}: declined.`, { address: ip(address) }))
-        }
-        events.push(logEvent('DHCP_DECLINE', 'info', `DHCPDECLINE of ${ip(address)} from ${who}: ${status}`, { address: ip(address), client: hw }))
-        return undefined
-      }
-      default: {
-        const via = q.giaddr !== 0 ? ip(q.giaddr) : iface.name
-        const msg = `DHCPINFORM from ${ip(q.ciaddr)} via ${via}`
-        if (outcome.kind !== 'inform') {
-          events.push(logEvent('DHCP_INFORM', 'info', `${msg}: ${silentReason(outcome)}`, { client: hw }))
-          return undefined
-        }
-        events.push(logEvent('DHCP_INFORM', 'info', msg, { address: ip(q.ciaddr), client: hw }))
-        events.push(logEvent('DHCP_ACK', 'info', `DHCPACK to ${ip(q.ciaddr)} (${hw}) via ${via}`, { address: ip(q.ciaddr), client: hw }))
-        return send({ kind: 'inform-ack', yiaddr: 0, serverIdentifier: serverId(outcome.scope), scope: outcome.scope, subnetMask: outcome.subnet.mask })
-      }
     }
   }
 
@@ -272,38 +227,6 @@ export class Pipeline {
       default:
         return []
     }
-  }
-
-  // ---- server identity ---------------------------------------------------------------------
-
-  /**
-   * The server identifier for a reply: the relay's server-id-override (RFC 5107 §4), else the
-   * configured `option dhcp-server-identifier` / `server-identifier`, else the receiving
-   * interface's address (the one on the client's network when there is one).
-   */
-  private serverIdentifier(q: ClientQuery, scope: EffectiveScope | undefined, sel: NetworkSelection | undefined, iface: ReceivingInterface): number {
-    if (q.serverIdOverride !== undefined) return q.serverIdOverride
-    const configured = scope?.options().get(OptionCode.SERVER_IDENTIFIER)?.data
-    if (configured !== undefined && configured.length === 4) return configured.readUInt32BE(0)
-    const param = scope?.param('serverIdentifier')
-    if (param !== undefined) return param
-    if (sel !== undefined) {
-      const onNetwork = iface.addresses.find((a) => sel.sharedNetwork.subnets.some((s) => ((a & s.mask) >>> 0) === s.network))
-      if (onNetwork !== undefined) return onNetwork
-    }
-    return iface.addresses[0] ?? 0
-  }
-
-  private ourServerIds(q: ClientQuery, sel: NetworkSelection | undefined, iface: ReceivingInterface): Set<number> {
-    const ids = new Set<number>(iface.addresses)
-    if (q.serverIdOverride !== undefined) ids.add(q.serverIdOverride)
-    if (sel !== undefined) {
-      for (const subnet of sel.sharedNetwork.subnets) {
-        ids.add(this.serverIdentifier({ ...q, serverIdOverride: undefined }, new EffectiveScope(subnet.scope), sel, iface))
-        for (const pool of subnet.pools) ids.add(this.serverIdentifier({ ...q, serverIdOverride: undefined }, new EffectiveScope(pool.scope), sel, iface))
-      }
-    }
-    return ids
   }
 }
 
@@ -324,24 +247,5 @@ function dropped(text: string): LogEvent {
   return logEvent('DHCP_PACKET_DROPPED', 'info', text)
 }
 
-function hardwareText(q: ClientQuery): string {
-  if (q.htype !== 0 && q.chaddr.length > 0) return colonHex(q.chaddr)
-  return q.clientId !== undefined ? colonHex(q.clientId) : '<no identifier>'
-}
 
-function messageName(q: ClientQuery): string {
-  switch (q.messageType) {
-    case MessageType.DISCOVER: return 'DHCPDISCOVER'
-    case MessageType.OFFER: return 'DHCPOFFER'
-    case MessageType.REQUEST: return 'DHCPREQUEST'
-    case MessageType.DECLINE: return 'DHCPDECLINE'
-    case MessageType.ACK: return 'DHCPACK'
-    case MessageType.NAK: return 'DHCPNAK'
-    case MessageType.RELEASE: return 'DHCPRELEASE'
-    default: return 'DHCPINFORM'
-  }
-}
 
-function silentReason(outcome: Outcome): string {
-  return outcome.kind === 'silent' ? outcome.reason : outcome.kind
-}
