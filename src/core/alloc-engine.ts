@@ -373,12 +373,22 @@ export class AllocEngine {
   // ---- DHCPINFORM (RFC 2131 §4.3.5): configuration only, no lease ------------------------
 
   inform(req: AllocationRequest): Outcome {
+    // ISC dhcpinform: the subnet of ciaddr, else of giaddr, else of the link it came in on.
+    const q = req.query
     const sel = req.selection
-    if (sel === undefined) return { kind: 'silent', reason: 'unknown subnet' }
-    const ciaddrSubnet = req.query.ciaddr === 0 ? undefined : this.index.subnetOf(req.query.ciaddr)
-    const subnet = ciaddrSubnet?.sharedNetwork === sel.sharedNetwork.name ? ciaddrSubnet : sel.subnet
+    const byCiaddr = q.ciaddr === 0 ? undefined : this.index.subnetOf(q.ciaddr)
+    if (q.ciaddr !== 0 && byCiaddr === undefined && q.giaddr === 0) {
+      return { kind: 'silent', reason: `unknown subnet for client address ${fmt(q.ciaddr)}` }
+    }
+    const subnet = byCiaddr ?? sel?.subnet
+    if (subnet === undefined) return { kind: 'silent', reason: 'unknown subnet' }
     const host = this.hosts.find(req.identity)[0]
-    return { kind: 'inform', subnet, scope: new EffectiveScope(subnet.scope, host?.scope) }
+    const scope = new EffectiveScope(subnet.scope, host?.scope)
+    // ISC does not answer DHCPINFORM for a subnet it is not authoritative for.
+    if (!new EffectiveScope(subnet.scope).authoritative) {
+      return { kind: 'silent', reason: `not authoritative for subnet ${fmt(subnet.network)}` }
+    }
+    return { kind: 'inform', subnet, scope }
   }
 
   // ---- committing and reclaiming -----------------------------------------------------------

@@ -53,3 +53,18 @@ test('the ACK keeps client identity, hostname and times in the committed lease',
   assert.deepEqual(lease.hardware, { htype: 1, address: Buffer.from('080027d94596', 'hex') })
   assert.equal(lease.clientHostname, 'DHCPc')
 })
+
+const inform = [
+  { name: 'authoritative, ciaddr in a served subnet', conf: BASIC, ciaddr: '10.0.10.77', want: 'ACK' },
+  { name: 'authoritative, relayed, ciaddr of another served subnet', conf: BASIC, ciaddr: '192.168.5.77', giaddr: '172.16.1.1', want: 'ACK' },
+  { name: 'not authoritative (ISC stays silent)', conf: NOT_AUTHORITATIVE, ciaddr: '10.0.10.77', want: undefined },
+  { name: 'ciaddr in no served subnet', conf: BASIC, ciaddr: '203.0.113.7', want: undefined },
+] as const
+
+for (const c of inform) {
+  test(`DHCPINFORM: ${c.name} → ${c.want ?? 'silent'}`, () => {
+    const b = new Bench(compile(c.conf))
+    const d = b.send({ type: 'INFORM', mac: MAC, ciaddr: c.ciaddr, ...('giaddr' in c ? { giaddr: c.giaddr } : {}) })
+    assert.equal(summarize(d)?.type, c.want)
+  })
+}
