@@ -6,6 +6,7 @@
  */
 export {
   Pipeline,
+  clientKeyOf,
   PIPELINE_STAGES,
   type PipelineStage,
   type PipelineInput,

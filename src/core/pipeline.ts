@@ -230,6 +230,21 @@ export class Pipeline {
   }
 }
 
+/**
+ * The key the I/O layer serializes a client's packets by (Kea `client_handler.h`): the same
+ * identity the engine uses (client identifier, else hardware address). Undefined when the
+ * datagram is not a usable client message (the pipeline drops those anyway).
+ */
+export function clientKeyOf(datagram: Buffer): string | undefined {
+  try {
+    const parsed = parseClientQuery(decode(datagram, 0, datagram.length).value)
+    return parsed.ok ? identityOf(parsed.query).key : undefined
+  } catch (e) {
+    if (e instanceof DecodeError) return undefined
+    throw e
+  }
+}
+
 /** ISC `ping-check` (on unless set false) with `ping-timeout` (default 1 s). */
 function probeFor(outcome: Outcome): Probe | undefined {
   if (outcome.kind !== 'offer' || !outcome.pingable) return undefined
