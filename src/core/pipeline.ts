@@ -122,7 +122,7 @@ export class Pipeline {
     const outcome = this.allocate(request)
     // respond
     const events: LogEvent[] = [...accepted.warnings, ...outcomeEvents(query, outcome, input.receivedOn.name)]
-    const reply = this.respond(request, outcome, input.receivedOn)
+    const reply = this.respond(request, outcome, input.receivedOn, events)
     // commit
     const changes = this.commit(outcome)
     if (reply === undefined) return { changes, events }
@@ -189,10 +189,14 @@ export class Pipeline {
   }
 
   /** Builds the reply an outcome calls for (none for silence, RELEASE and DECLINE). */
-  private respond(req: AllocationRequest, outcome: Outcome, iface: ReceivingInterface): Reply | undefined {
+  private respond(req: AllocationRequest, outcome: Outcome, iface: ReceivingInterface, events: LogEvent[]): Reply | undefined {
     const content = this.replyContent(req, outcome, iface)
     if (content === undefined) return undefined
     const built = buildReply(req.query, content)
+    if (built.dropped.length > 0) {
+      const codes = built.dropped.join(', ')
+      events.push(logEvent('DHCP_REPLY_TRUNCATED', 'warn', `${messageName(req.query.messageType)} from ${hardwareText(req.query)}: options ${codes} left out, reply too large`, { options: codes }))
+    }
     const route = routeReply(req.query, { isNak: content.kind === 'nak', yiaddr: content.yiaddr }, this.capabilities)
     return { packet: built.packet, bytes: built.bytes, route }
   }
