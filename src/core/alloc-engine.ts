@@ -28,7 +28,7 @@ import { grantedLeaseTime, renewalTimes, type LeaseTimes } from './lease-times.j
 import { AddressAllocator } from './allocator.js'
 import { CandidateFinder } from './candidates.js'
 import { NetworkIndex } from './network-index.js'
-import { OfferHolds } from './offer-holds.js'
+import { OfferHolds, type OfferHold } from './offer-holds.js'
 import { poolAdmits } from './permits.js'
 import { standalonePoolPolicy, type PoolPolicy } from './pool-policy.js'
 import type { NetworkSelection } from './subnet-select.js'
@@ -160,13 +160,13 @@ export class AllocEngine {
       this.candidates.requestedIfAvailable(req.query.requestedAddress, id, sel, known, req.now) ??
       this.candidates.freeAddress(id, sel, known, req.now)
     if (chosen !== undefined) {
-      this.holds.hold(chosen.address, id.key, req.now + this.offerHoldSeconds)
+      this.hold(chosen.address, id.key, req.now)
       const binding = this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req)
       return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, req.now) }
     }
     const abandoned = this.candidates.abandonedAddress(id, sel, known, req.now)
     if (abandoned !== undefined) {
-      this.holds.hold(abandoned.address, id.key, req.now + this.offerHoldSeconds)
+      this.hold(abandoned.address, id.key, req.now)
       const binding = this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req)
       return { kind: 'offer', binding, reclaimedAbandoned: true, pingable: true }
     }
@@ -186,8 +186,7 @@ export class AllocEngine {
     if (q.serverIdentifier !== undefined) {
       if (!req.ourServerIds.has(q.serverIdentifier)) {
         // The client chose another server: forget our offer (RFC 2131 §4.3.2, SELECTING).
-        const hold = this.holds.releaseClient(req.identity.key)
-        if (hold !== undefined) this.allocator.noteLease(this.store.get(hold.address), hold.address)
+        this.giveBack(this.holds.releaseClient(req.identity.key))
         return { kind: 'silent', reason: 'not our server id', address: q.requestedAddress }
       }
       const address = q.requestedAddress ?? q.ciaddr
@@ -313,7 +312,7 @@ export class AllocEngine {
     lease ??= this.store.get(q.ciaddr)
     // ISC: "If the hardware address doesn't match, don't do the release."
     if (lease !== undefined && !sameHardware(lease.hardware, id.hardware)) lease = undefined
-    this.holds.releaseClient(id.key)
+    this.giveBack(this.holds.releaseClient(id.key))
     if (lease === undefined) return { kind: 'released', address: q.ciaddr, found: false, writes: [] }
     if (lease.bindingState !== 'active' || (lease.ends ?? NEVER) <= req.now) {
       return { kind: 'released', address: q.ciaddr, found: true, writes: [] }
@@ -397,8 +396,7 @@ export class AllocEngine {
   commit(writes: readonly Lease[], reason: LeaseChangeReason): LeaseChange[] {
     const changes: LeaseChange[] = []
     for (const lease of writes) {
-      const hold = this.holds.releaseAddress(lease.address)
-      if (hold !== undefined && lease.bindingState === 'active') this.holds.releaseClient(hold.clientKey)
+      this.holds.releaseAddress(lease.address)
       const change = this.store.upsert(lease, reason)
       this.allocator.noteLease(change.after, change.address)
       changes.push(change)
@@ -440,12 +438,22 @@ export class AllocEngine {
     return { address, subnet, pool, host, scope, times: renewalTimes(leaseTime, scope.options()) }
   }
 
+  /** Reserves `address` for the client's offer; addresses of displaced holds go back. */
+  private hold(address: number, clientKey: string, now: number): void {
+    for (const displaced of this.holds.hold(address, clientKey, now + this.offerHoldSeconds)) {
+      if (displaced.address !== address) this.giveBack(displaced)
+    }
+  }
+
+  /** An offer that will not be taken: its address is a candidate again. */
+  private giveBack(hold: OfferHold | undefined): void {
+    if (hold !== undefined) this.allocator.noteLease(this.store.get(hold.address), hold.address)
+  }
+
   private pruneHolds(now: number): void {
     if (now < this.nextPruneAt) return
     this.nextPruneAt = now + HOLD_PRUNE_INTERVAL
-    for (const lapsed of this.holds.prune(now)) {
-      this.allocator.noteLease(this.store.get(lapsed.address), lapsed.address)
-    }
+    for (const lapsed of this.holds.prune(now)) this.giveBack(lapsed)
   }
 }
 

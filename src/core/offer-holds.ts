@@ -20,15 +20,27 @@ export class OfferHolds {
     return this.byAddress.size
   }
 
-  /** Holds `address` for `clientKey`, replacing that client's previous hold. */
-  hold(address: number, clientKey: string, until: number): void {
+  /**
+   * Holds `address` for `clientKey`, replacing that client's previous hold and any other
+   * client's hold on the address. Returns the holds it displaced, so the caller can give
+   * their addresses back.
+   */
+  hold(address: number, clientKey: string, until: number): OfferHold[] {
+    const displaced: OfferHold[] = []
     const previous = this.byClient.get(clientKey)
-    if (previous !== undefined) this.byAddress.delete(previous.address)
+    if (previous !== undefined) {
+      this.byAddress.delete(previous.address)
+      displaced.push(previous)
+    }
     const other = this.byAddress.get(address)
-    if (other !== undefined) this.byClient.delete(other.clientKey)
+    if (other !== undefined && other !== previous) {
+      this.byClient.delete(other.clientKey)
+      displaced.push(other)
+    }
     const h: OfferHold = { address, clientKey, until }
     this.byAddress.set(address, h)
     this.byClient.set(clientKey, h)
+    return displaced
   }
 
   /** The client holding `address` at `now`, if any. */
