@@ -94,7 +94,6 @@ export type Outcome =
 
 const DEFAULT_OFFER_HOLD = 60
 const DEFAULT_ABANDON_TIME = 86400
-const HOLD_PRUNE_INTERVAL = 5
 /** ISC does not ping an address whose client talked to us within the last minute. */
 const PING_QUIET_SECONDS = 60
 
@@ -107,7 +106,6 @@ export class AllocEngine {
   private readonly candidates: CandidateFinder
   private readonly offerHoldSeconds: number
   private readonly abandonLeaseTime: number
-  private nextPruneAt = 0
 
   constructor(readonly config: ServerConfig, readonly store: LeaseStore, options: EngineOptions = {}) {
     this.index = new NetworkIndex(config)
@@ -451,8 +449,6 @@ export class AllocEngine {
   }
 
   private pruneHolds(now: number): void {
-    if (now < this.nextPruneAt) return
-    this.nextPruneAt = now + HOLD_PRUNE_INTERVAL
     for (const lapsed of this.holds.prune(now)) this.giveBack(lapsed)
   }
 }

@@ -151,3 +151,14 @@ test('clientKeyOf: client identifier first, else hardware address; undefined for
   assert.equal(clientKeyOf(clientDatagram({ type: 'REQUEST', mac: MAC, clientId: Buffer.from('01ab', 'hex') })), 'id:01ab')
   assert.equal(clientKeyOf(Buffer.alloc(10)), undefined)
 })
+
+test('offer holds: pruning skips replaced holds and returns each lapsed hold once', () => {
+  const h = new OfferHolds()
+  assert.deepEqual(h.hold(1, 'a', 10), [])
+  assert.deepEqual(h.hold(2, 'a', 20).map((x) => x.address), [1], 'the replaced hold is handed back')
+  h.hold(3, 'b', 30)
+  assert.deepEqual(h.prune(15), [], 'the replaced hold on 1 is not reported again')
+  assert.deepEqual(h.prune(25).map((x) => x.address), [2])
+  assert.equal(h.releaseClient('b')?.address, 3)
+  assert.deepEqual(h.prune(100), [])
+})
