@@ -87,7 +87,12 @@ export type Outcome =
   | { readonly kind: 'ack'; readonly binding: Binding; readonly state: RequestState; readonly writes: readonly Lease[] }
   | { readonly kind: 'nak'; readonly address: number; readonly reason: string; readonly state: RequestState }
   | { readonly kind: 'inform'; readonly subnet: Subnet; readonly scope: EffectiveScope }
-  | { readonly kind: 'no-free-leases'; readonly network: string }
+  | {
+      readonly kind: 'no-free-leases'
+      readonly network: string
+      /** A failover pool has addresses only the peer may hand out (ISC "peer holds all free leases"). */
+      readonly peerHoldsFree: boolean
+    }
   | { readonly kind: 'silent'; readonly reason: string; readonly address?: number | undefined }
   | { readonly kind: 'released'; readonly address: number; readonly found: boolean; readonly writes: readonly Lease[] }
   | { readonly kind: 'declined'; readonly address: number; readonly status: 'abandoned' | 'not found' | 'ignored'; readonly writes: readonly Lease[] }
@@ -168,7 +173,10 @@ export class AllocEngine {
       const binding = this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req)
       return { kind: 'offer', binding, reclaimedAbandoned: true, pingable: true }
     }
-    return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork) }
+    const peerHoldsFree = sel.sharedNetwork.subnets.some((subnet) =>
+      subnet.pools.some((pool) => pool.failoverPeer !== undefined && poolAdmits(pool, { known }) &&
+        pool.ranges.some((r) => !this.policy.mayAllocate(pool, r.first, undefined, req.now))))
+    return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork), peerHoldsFree }
   }
 
   private pingable(address: number, now: number): boolean {

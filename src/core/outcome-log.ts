@@ -47,7 +47,8 @@ export function outcomeEvents(q: ClientQuery, outcome: Outcome, ifaceName: strin
     case MessageType.DISCOVER: {
       const msg = `DHCPDISCOVER from ${who}`
       if (outcome.kind === 'no-free-leases') {
-        return [logEvent('DHCP_NO_FREE_LEASES', 'warn', `${msg}: network ${outcome.network}: no free leases`, { network: outcome.network, client: hw })]
+        const text = outcome.peerHoldsFree ? `${msg}: peer holds all free leases` : `${msg}: network ${outcome.network}: no free leases`
+        return [logEvent('DHCP_NO_FREE_LEASES', 'warn', text, { network: outcome.network, client: hw })]
       }
       if (outcome.kind !== 'offer') return [logEvent('DHCP_DISCOVER', 'info', `${msg}: ${why}`, { client: hw })]
       const address = ip(outcome.binding.address)

@@ -102,6 +102,7 @@ subnet 10.0.10.0 netmask 255.255.255.0 { pool { failover peer "p"; range 10.0.10
   const d = b.send({ type: 'DISCOVER', mac: DHCPC })
   assert.equal(d.reply, undefined)
   assert.equal(d.events[0]?.id, 'DHCP_NO_FREE_LEASES')
+  assert.equal(d.events[0]?.text, 'DHCPDISCOVER from 08:00:27:d9:45:96 via eth0: peer holds all free leases')
 })
 
 test('use-host-decl-names: the host declaration name goes out as option 12', () => {
