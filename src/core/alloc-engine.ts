@@ -26,8 +26,9 @@ import { NEVER, type Lease, type LeaseChange, type LeaseChangeReason } from './l
 import type { LeaseStore } from './lease-store.js'
 import { grantedLeaseTime, renewalTimes, type LeaseTimes } from './lease-times.js'
 import { AddressAllocator } from './allocator.js'
+import { CandidateFinder } from './candidates.js'
 import { NetworkIndex } from './network-index.js'
-import { OfferHolds } from './offer-holds.js'
+import { OfferHolds, type OfferHold } from './offer-holds.js'
 import { poolAdmits } from './permits.js'
 import { standalonePoolPolicy, type PoolPolicy } from './pool-policy.js'
 import type { NetworkSelection } from './subnet-select.js'
@@ -51,6 +52,11 @@ export interface AllocationRequest {
   readonly now: number
   /** Server identifiers that mean "this server" (RFC 2131 §4.3.2 SELECTING check). */
   readonly ourServerIds: ReadonlySet<number>
+  /**
+   * Whether the datagram was sent to a broadcast address, when the I/O layer knows.
+   * Tells a REBINDING client on our own link from a RENEWING one (RFC 2131 §4.3.2).
+   */
+  readonly receivedBroadcast?: boolean | undefined
 }
 
 /** What a positive reply carries. */
@@ -68,18 +74,33 @@ export interface Binding {
 export type RequestState = 'selecting' | 'init-reboot' | 'renewing' | 'rebinding'
 
 export type Outcome =
-  | { readonly kind: 'offer'; readonly binding: Binding; readonly reclaimedAbandoned: boolean }
+  | {
+      readonly kind: 'offer'
+      readonly binding: Binding
+      readonly reclaimedAbandoned: boolean
+      /**
+       * ISC pings before offering a dynamic address whose last client transaction is more
+       * than a minute old (server/dhcp.c ack_lease); fixed addresses are never pinged.
+       */
+      readonly pingable: boolean
+    }
   | { readonly kind: 'ack'; readonly binding: Binding; readonly state: RequestState; readonly writes: readonly Lease[] }
   | { readonly kind: 'nak'; readonly address: number; readonly reason: string; readonly state: RequestState }
   | { readonly kind: 'inform'; readonly subnet: Subnet; readonly scope: EffectiveScope }
-  | { readonly kind: 'no-free-leases'; readonly network: string }
+  | {
+      readonly kind: 'no-free-leases'
+      readonly network: string
+      /** A failover pool has addresses only the peer may hand out (ISC "peer holds all free leases"). */
+      readonly peerHoldsFree: boolean
+    }
   | { readonly kind: 'silent'; readonly reason: string; readonly address?: number | undefined }
   | { readonly kind: 'released'; readonly address: number; readonly found: boolean; readonly writes: readonly Lease[] }
-  | { readonly kind: 'declined'; readonly address: number; readonly status: 'abandoned' | 'not found'; readonly writes: readonly Lease[] }
+  | { readonly kind: 'declined'; readonly address: number; readonly status: 'abandoned' | 'not found' | 'ignored'; readonly writes: readonly Lease[] }
 
 const DEFAULT_OFFER_HOLD = 60
 const DEFAULT_ABANDON_TIME = 86400
-const HOLD_PRUNE_INTERVAL = 5
+/** ISC does not ping an address whose client talked to us within the last minute. */
+const PING_QUIET_SECONDS = 60
 
 export class AllocEngine {
   readonly index: NetworkIndex
@@ -87,9 +108,9 @@ export class AllocEngine {
   private readonly allocator: AddressAllocator
   private readonly holds = new OfferHolds()
   private readonly policy: PoolPolicy
+  private readonly candidates: CandidateFinder
   private readonly offerHoldSeconds: number
   private readonly abandonLeaseTime: number
-  private nextPruneAt = 0
 
   constructor(readonly config: ServerConfig, readonly store: LeaseStore, options: EngineOptions = {}) {
     this.index = new NetworkIndex(config)
@@ -98,6 +119,23 @@ export class AllocEngine {
     this.policy = options.poolPolicy ?? standalonePoolPolicy(config.failoverPeers)
     this.offerHoldSeconds = options.offerHoldSeconds ?? DEFAULT_OFFER_HOLD
     this.abandonLeaseTime = options.abandonLeaseTime ?? DEFAULT_ABANDON_TIME
+    this.candidates = new CandidateFinder(this.index, store, this.allocator, this.holds, this.policy)
+  }
+
+  /**
+   * Scope-level access (dhcpd.conf(5) "ALLOW AND DENY WITHIN SCOPE"): `deny booting` in a
+   * host or group, `deny unknown-clients` / `boot-unknown-clients false` outside pools.
+   * Returns the reason to stay silent, or undefined when the client may be served.
+   */
+  private refusal(sel: NetworkSelection, hosts: readonly Host[]): string | undefined {
+    const scope = new EffectiveScope(sel.subnet.scope, hosts[0]?.scope)
+    const booting = scope.access('booting')
+    if (booting === 'deny' || booting === 'ignore') return 'booting disallowed'
+    if (hosts.length === 0) {
+      const unknown = scope.access('unknown-clients')
+      if (unknown === 'deny' || unknown === 'ignore' || scope.param('bootUnknownClients') === false) return 'unknown client'
+    }
+    return undefined
   }
 
   // ---- DHCPDISCOVER (RFC 2131 §4.3.1): no durable change, only an offer hold -------------
@@ -110,27 +148,40 @@ export class AllocEngine {
     const hosts = this.hosts.find(id)
     const known = hosts.length > 0
     const host = hosts[0]
+    const refused = this.refusal(sel, hosts)
+    if (refused !== undefined) return { kind: 'silent', reason: refused }
 
     const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
     if (fixed !== undefined) {
-      return { kind: 'offer', binding: this.fixedBinding(fixed.address, fixed.subnet, fixed.host, req), reclaimedAbandoned: false }
+      const binding = this.fixedBinding(fixed.address, fixed.subnet, fixed.host, req)
+      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: false }
     }
 
     const chosen =
-      this.existingLeaseOf(id, sel, known, req.now) ??
-      this.heldOfferOf(id, sel, known, req.now) ??
-      this.requestedIfAvailable(req.query.requestedAddress, id, sel, known, req.now) ??
-      this.freeAddress(id, sel, known, req.now)
+      this.candidates.existingLeaseOf(id, sel, known, req.now) ??
+      this.candidates.heldOfferOf(id, sel, known, req.now) ??
+      this.candidates.requestedIfAvailable(req.query.requestedAddress, id, sel, known, req.now) ??
+      this.candidates.freeAddress(id, sel, known, req.now)
     if (chosen !== undefined) {
-      this.holds.hold(chosen.address, id.key, req.now + this.offerHoldSeconds)
-      return { kind: 'offer', binding: this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req), reclaimedAbandoned: false }
+      this.hold(chosen.address, id.key, req.now)
+      const binding = this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req)
+      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, req.now) }
     }
-    const abandoned = this.abandonedAddress(id, sel, known, req.now)
+    const abandoned = this.candidates.abandonedAddress(id, sel, known, req.now)
     if (abandoned !== undefined) {
-      this.holds.hold(abandoned.address, id.key, req.now + this.offerHoldSeconds)
-      return { kind: 'offer', binding: this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req), reclaimedAbandoned: true }
+      this.hold(abandoned.address, id.key, req.now)
+      const binding = this.poolBinding(abandoned.address, abandoned.pool, abandoned.subnet, host, req)
+      return { kind: 'offer', binding, reclaimedAbandoned: true, pingable: true }
     }
-    return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork) }
+    const peerHoldsFree = sel.sharedNetwork.subnets.some((subnet) =>
+      subnet.pools.some((pool) => pool.failoverPeer !== undefined && poolAdmits(pool, { known }) &&
+        pool.ranges.some((r) => !this.policy.mayAllocate(pool, r.first, undefined, req.now))))
+    return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork), peerHoldsFree }
+  }
+
+  private pingable(address: number, now: number): boolean {
+    const cltt = this.store.get(address)?.cltt
+    return cltt === undefined || now - cltt > PING_QUIET_SECONDS
   }
 
   // ---- DHCPREQUEST (RFC 2131 §4.3.2) ------------------------------------------------------
@@ -141,8 +192,7 @@ export class AllocEngine {
     if (q.serverIdentifier !== undefined) {
       if (!req.ourServerIds.has(q.serverIdentifier)) {
         // The client chose another server: forget our offer (RFC 2131 §4.3.2, SELECTING).
-        const hold = this.holds.releaseClient(req.identity.key)
-        if (hold !== undefined) this.allocator.noteLease(this.store.get(hold.address), hold.address)
+        this.giveBack(this.holds.releaseClient(req.identity.key))
         return { kind: 'silent', reason: 'not our server id', address: q.requestedAddress }
       }
       const address = q.requestedAddress ?? q.ciaddr
@@ -150,7 +200,13 @@ export class AllocEngine {
       return this.decideRequest(address, 'selecting', req)
     }
     if (q.requestedAddress !== undefined && q.ciaddr === 0) return this.decideRequest(q.requestedAddress, 'init-reboot', req)
-    if (q.ciaddr !== 0) return this.decideRequest(q.ciaddr, q.giaddr !== 0 ? 'rebinding' : 'renewing', req)
+    if (q.ciaddr !== 0) {
+      // RENEWING is unicast straight to us; REBINDING is broadcast, so it reaches us on our
+      // own link or through a relay (giaddr). Without the destination, ISC cannot tell either
+      // and treats a local packet as RENEWING.
+      const rebinding = q.giaddr !== 0 || req.receivedBroadcast === true
+      return this.decideRequest(q.ciaddr, rebinding ? 'rebinding' : 'renewing', req)
+    }
     return { kind: 'silent', reason: 'neither requested address nor ciaddr' }
   }
 
@@ -177,6 +233,8 @@ export class AllocEngine {
 
     const hosts = this.hosts.find(id)
     const known = hosts.length > 0
+    const refused = this.refusal(sel, hosts)
+    if (refused !== undefined) return silent(refused)
     const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
     if (fixed !== undefined) {
       if (fixed.address !== address) return nak('requested address is incorrect')
@@ -194,6 +252,9 @@ export class AllocEngine {
       if (!inOurNetwork) return authoritative ? nak('wrong network') : silent(`unknown lease ${fmt(address)}`)
       if (!poolAdmits(slot.pool, { known })) return nak(`lease ${fmt(address)} unavailable`)
       if (!heldForClient && holder !== undefined) return nak(`lease ${fmt(address)} unavailable`)
+      const live = lease?.bindingState === 'active' && (lease.ends ?? NEVER) > req.now
+      // ISC: a free/backup lease the peer must hand out is left alone ("lease owned by peer").
+      if (!live && !heldForClient && !this.policy.mayAllocate(slot.pool, address, lease, req.now)) return silent('lease owned by peer')
       return this.ackPoolLease(address, lease, slot.pool, slot.subnet, hosts[0], state, req)
     }
     const takenByOther =
@@ -202,7 +263,7 @@ export class AllocEngine {
     if (takenByOther) return nak(`lease ${fmt(address)} unavailable`)
 
     if (state === 'selecting') {
-      if (inOurNetwork && poolAdmits(slot.pool, { known }) && this.availableTo(address, lease, slot.pool, id, req.now)) {
+      if (inOurNetwork && poolAdmits(slot.pool, { known }) && this.candidates.availableTo(address, lease, slot.pool, id, req.now)) {
         return this.ackPoolLease(address, lease, slot.pool, slot.subnet, hosts[0], state, req)
       }
       if (inOurNetwork) return nak(`lease ${fmt(address)} unavailable`)
@@ -257,7 +318,7 @@ export class AllocEngine {
     lease ??= this.store.get(q.ciaddr)
     // ISC: "If the hardware address doesn't match, don't do the release."
     if (lease !== undefined && !sameHardware(lease.hardware, id.hardware)) lease = undefined
-    this.holds.releaseClient(id.key)
+    this.giveBack(this.holds.releaseClient(id.key))
     if (lease === undefined) return { kind: 'released', address: q.ciaddr, found: false, writes: [] }
     if (lease.bindingState !== 'active' || (lease.ends ?? NEVER) <= req.now) {
       return { kind: 'released', address: q.ciaddr, found: true, writes: [] }
@@ -279,32 +340,60 @@ export class AllocEngine {
     const address = req.query.requestedAddress
     if (address === undefined) return { kind: 'silent', reason: 'DHCPDECLINE without requested address' }
     const lease = this.store.get(address)
-    if (this.index.rangeOf(address) === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
+    const slot = this.index.rangeOf(address)
+    if (slot === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
+    const declines = new EffectiveScope(slot.pool.scope).access('declines')
+    if (declines === 'deny' || declines === 'ignore') return { kind: 'declined', address, status: 'ignored', writes: [] }
+    return { kind: 'declined', address, status: 'abandoned', writes: [this.abandoned(address, lease, req.now)] }
+  }
+
+  /**
+   * An address found in use by someone we did not give it to (ping-check answered, or an
+   * ARP conflict): it becomes abandoned, as ISC does after a ping answer ("Abandoning IP
+   * address X: pinged before offer"). Returns the writes to commit.
+   */
+  conflict(address: number, now: number): readonly Lease[] {
+    if (this.index.rangeOf(address) === undefined) return []
+    return [this.abandoned(address, this.store.get(address), now)]
+  }
+
+  /**
+   * ISC abandon_lease: the address is unusable for abandon-lease-time; the client's identity
+   * is dropped so nobody gets it back through affinity. Any offer hold on it ends.
+   */
+  private abandoned(address: number, lease: Lease | undefined, now: number): Lease {
     this.holds.releaseAddress(address)
-    // ISC abandon_lease: the address is unusable for abandon-lease-time; the client's
-    // identity is dropped so nobody gets it back through affinity.
-    const abandoned: Lease = {
+    return {
       address,
       bindingState: 'abandoned',
-      starts: req.now,
-      ends: req.now + this.abandonLeaseTime,
-      cltt: req.now,
+      starts: now,
+      ends: now + this.abandonLeaseTime,
+      cltt: now,
       tstp: lease?.tstp,
       tsfp: lease?.tsfp,
       atsfp: lease?.atsfp,
     }
-    return { kind: 'declined', address, status: 'abandoned', writes: [abandoned] }
   }
 
   // ---- DHCPINFORM (RFC 2131 §4.3.5): configuration only, no lease ------------------------
 
   inform(req: AllocationRequest): Outcome {
+    // ISC dhcpinform: the subnet of ciaddr, else of giaddr, else of the link it came in on.
+    const q = req.query
     const sel = req.selection
-    if (sel === undefined) return { kind: 'silent', reason: 'unknown subnet' }
-    const ciaddrSubnet = req.query.ciaddr === 0 ? undefined : this.index.subnetOf(req.query.ciaddr)
-    const subnet = ciaddrSubnet?.sharedNetwork === sel.sharedNetwork.name ? ciaddrSubnet : sel.subnet
+    const byCiaddr = q.ciaddr === 0 ? undefined : this.index.subnetOf(q.ciaddr)
+    if (q.ciaddr !== 0 && byCiaddr === undefined && q.giaddr === 0) {
+      return { kind: 'silent', reason: `unknown subnet for client address ${fmt(q.ciaddr)}` }
+    }
+    const subnet = byCiaddr ?? sel?.subnet
+    if (subnet === undefined) return { kind: 'silent', reason: 'unknown subnet' }
     const host = this.hosts.find(req.identity)[0]
-    return { kind: 'inform', subnet, scope: new EffectiveScope(subnet.scope, host?.scope) }
+    const scope = new EffectiveScope(subnet.scope, host?.scope)
+    // ISC does not answer DHCPINFORM for a subnet it is not authoritative for.
+    if (!new EffectiveScope(subnet.scope).authoritative) {
+      return { kind: 'silent', reason: `not authoritative for subnet ${fmt(subnet.network)}` }
+    }
+    return { kind: 'inform', subnet, scope }
   }
 
   // ---- committing and reclaiming -----------------------------------------------------------
@@ -313,8 +402,7 @@ export class AllocEngine {
   commit(writes: readonly Lease[], reason: LeaseChangeReason): LeaseChange[] {
     const changes: LeaseChange[] = []
     for (const lease of writes) {
-      const hold = this.holds.releaseAddress(lease.address)
-      if (hold !== undefined && lease.bindingState === 'active') this.holds.releaseClient(hold.clientKey)
+      this.holds.releaseAddress(lease.address)
       const change = this.store.upsert(lease, reason)
       this.allocator.noteLease(change.after, change.address)
       changes.push(change)
@@ -332,102 +420,6 @@ export class AllocEngine {
   /** Tells the engine about a store change it did not make (failover peer, admin). */
   noteExternalChange(change: LeaseChange): void {
     this.allocator.noteLease(change.after, change.address)
-  }
-
-  // ---- candidates --------------------------------------------------------------------------
-
-  /** Whether `address` (state `lease`) may go to this client now (not counting ownership). */
-  private availableTo(address: number, lease: Lease | undefined, pool: Pool, id: ClientIdentity, now: number): boolean {
-    const holder = this.holds.holderOf(address, now)
-    if (holder !== undefined && holder !== id.key) return false
-    if (lease !== undefined && !leaseBelongsTo(lease, id)) {
-      switch (lease.bindingState) {
-        case 'free':
-        case 'backup':
-        case 'reset':
-          break
-        case 'active':
-        case 'bootp':
-          if ((lease.ends ?? NEVER) > now || pool.failoverPeer !== undefined) return false
-          break
-        case 'expired':
-        case 'released':
-          if (pool.failoverPeer !== undefined) return false
-          break
-        case 'abandoned':
-          return false
-      }
-    }
-    return this.policy.mayAllocate(pool, address, lease, now)
-  }
-
-  private existingLeaseOf(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    const leases = id.clientId !== undefined ? this.store.getByClientId(id.clientId) : []
-    const byHardware = this.store.getByHardware(id.hardware)
-    let best: { c: Candidate; rank: number } | undefined
-    for (const lease of [...leases, ...byHardware]) {
-      if (!leaseBelongsTo(lease, id) || lease.bindingState === 'abandoned' || lease.bindingState === 'backup') continue
-      const c = this.candidateIn(lease.address, sel, known)
-      if (c === undefined) continue
-      const holder = this.holds.holderOf(lease.address, now)
-      if (holder !== undefined && holder !== id.key) continue
-      const live = lease.bindingState === 'active' && (lease.ends ?? NEVER) > now
-      const rank = (live ? 2 ** 33 : 0) + (lease.ends ?? 0)
-      if (best === undefined || rank > best.rank) best = { c, rank }
-    }
-    return best?.c
-  }
-
-  private heldOfferOf(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    const address = this.holds.heldFor(id.key, now)
-    return address === undefined ? undefined : this.candidateIn(address, sel, known)
-  }
-
-  private requestedIfAvailable(
-    address: number | undefined,
-    id: ClientIdentity,
-    sel: NetworkSelection,
-    known: boolean,
-    now: number,
-  ): Candidate | undefined {
-    if (address === undefined) return undefined
-    const c = this.candidateIn(address, sel, known)
-    if (c === undefined) return undefined
-    return this.availableTo(address, this.store.get(address), c.pool, id, now) ? c : undefined
-  }
-
-  private freeAddress(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    for (const subnet of sel.sharedNetwork.subnets) {
-      for (const pool of subnet.pools) {
-        if (!poolAdmits(pool, { known })) continue
-        const address = this.allocator.takeFree(pool, (a, lease) => this.availableTo(a, lease, pool, id, now))
-        if (address !== undefined) return { address, pool, subnet }
-      }
-    }
-    return undefined
-  }
-
-  private abandonedAddress(id: ClientIdentity, sel: NetworkSelection, known: boolean, now: number): Candidate | undefined {
-    for (const subnet of sel.sharedNetwork.subnets) {
-      for (const pool of subnet.pools) {
-        if (!poolAdmits(pool, { known })) continue
-        const usable = (a: number, lease: Lease | undefined): boolean => {
-          const holder = this.holds.holderOf(a, now)
-          return (holder === undefined || holder === id.key) && this.policy.mayAllocate(pool, a, lease, now)
-        }
-        const address = this.allocator.takeAbandoned(pool, usable)
-        if (address !== undefined) return { address, pool, subnet }
-      }
-    }
-    return undefined
-  }
-
-  /** `address` as a candidate when it lies in a pool of the selected network that admits the client. */
-  private candidateIn(address: number, sel: NetworkSelection, known: boolean): Candidate | undefined {
-    const slot = this.index.rangeOf(address)
-    if (slot === undefined || slot.subnet.sharedNetwork !== sel.sharedNetwork.name) return undefined
-    if (!poolAdmits(slot.pool, { known })) return undefined
-    return { address, pool: slot.pool, subnet: slot.subnet }
   }
 
   // ---- bindings ----------------------------------------------------------------------------
@@ -452,19 +444,21 @@ export class AllocEngine {
     return { address, subnet, pool, host, scope, times: renewalTimes(leaseTime, scope.options()) }
   }
 
-  private pruneHolds(now: number): void {
-    if (now < this.nextPruneAt) return
-    this.nextPruneAt = now + HOLD_PRUNE_INTERVAL
-    for (const lapsed of this.holds.prune(now)) {
-      this.allocator.noteLease(this.store.get(lapsed.address), lapsed.address)
+  /** Reserves `address` for the client's offer; addresses of displaced holds go back. */
+  private hold(address: number, clientKey: string, now: number): void {
+    for (const displaced of this.holds.hold(address, clientKey, now + this.offerHoldSeconds)) {
+      if (displaced.address !== address) this.giveBack(displaced)
     }
   }
-}
 
-interface Candidate {
-  readonly address: number
-  readonly pool: Pool
-  readonly subnet: Subnet
+  /** An offer that will not be taken: its address is a candidate again. */
+  private giveBack(hold: OfferHold | undefined): void {
+    if (hold !== undefined) this.allocator.noteLease(this.store.get(hold.address), hold.address)
+  }
+
+  private pruneHolds(now: number): void {
+    for (const lapsed of this.holds.prune(now)) this.giveBack(lapsed)
+  }
 }
 
 const fmt = formatIPv4

@@ -3,8 +3,10 @@
  * acts on, decoded once and checked. Option values follow RFC 2131 §4.1 placement (options
  * field, then `file`, then `sname` when overloaded) and RFC 3396 concatenation.
  *
- * Absent options are `undefined`; a present but malformed option makes the whole query
- * malformed (the caller drops it and logs why), so the engine never guesses.
+ * Absent options are `undefined`. A malformed option the decision depends on (53, 50, 54, 61,
+ * 82, 118) makes the whole query malformed: the caller drops it and logs why, so the engine
+ * never guesses. A malformed advisory option (12 host name, 51 lease time, 55 parameter
+ * list, 57 maximum size) is ignored as if absent and reported, as ISC dhcpd tolerates them.
  */
 import { DecodeError } from '../lib/errors.js'
 import * as accessors from '../protocol/dhcp/accessors.js'
@@ -47,7 +49,14 @@ export interface ClientQuery {
   readonly subnetSelection: number | undefined
 }
 
-export type QueryParse = { readonly ok: true; readonly query: ClientQuery } | { readonly ok: false; readonly reason: string }
+export type QueryParse =
+  | {
+      readonly ok: true
+      readonly query: ClientQuery
+      /** Malformed advisory options that were ignored (treated as absent), with why. */
+      readonly ignored: readonly string[]
+    }
+  | { readonly ok: false; readonly reason: string }
 
 const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(MessageType))
 
@@ -55,6 +64,16 @@ const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(MessageType))
 export function parseClientQuery(packet: DhcpPacket): QueryParse {
   if (packet.op !== BOOTREQUEST) return fail(`op ${packet.op} is not BOOTREQUEST`)
   if (packet.hlen > 16) return fail(`hlen ${packet.hlen} is over 16`)
+  const ignored: string[] = []
+  const advisory = <T>(read: () => T | undefined): T | undefined => {
+    try {
+      return read()
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e
+      ignored.push(e.message)
+      return undefined
+    }
+  }
   try {
     const type = accessors.messageType(packet)
     if (type === undefined) return fail('no DHCP message type (BOOTP is not served)')
@@ -62,7 +81,7 @@ export function parseClientQuery(packet: DhcpPacket): QueryParse {
     const relay = accessors.relayAgentInformation(packet)
     const relayData = accessors.getOption(packet, 82)?.data
     const clientId = accessors.clientIdentifier(packet)
-    const prl = accessors.parameterRequestList(packet)
+    const prl = advisory(() => accessors.parameterRequestList(packet))
     const query: ClientQuery = {
       messageType: type,
       xid: packet.xid,
@@ -77,15 +96,15 @@ export function parseClientQuery(packet: DhcpPacket): QueryParse {
       requestedAddress: accessors.requestedAddress(packet),
       serverIdentifier: accessors.serverIdentifier(packet),
       parameterRequestList: prl === undefined ? undefined : [...prl],
-      maxMessageSize: accessors.maxMessageSize(packet),
-      requestedLeaseTime: accessors.leaseTime(packet),
-      hostname: accessors.hostName(packet),
+      maxMessageSize: advisory(() => accessors.maxMessageSize(packet)),
+      requestedLeaseTime: advisory(() => accessors.leaseTime(packet)),
+      hostname: advisory(() => accessors.hostName(packet)),
       relayAgentInformation: relayData === undefined ? undefined : Buffer.from(relayData),
       linkSelection: relay === undefined ? undefined : linkSelection(relay),
       serverIdOverride: relay === undefined ? undefined : serverIdOverride(relay),
       subnetSelection: accessors.subnetSelection(packet),
     }
-    return { ok: true, query }
+    return { ok: true, query, ignored }
   } catch (e) {
     if (e instanceof DecodeError) return fail(e.message)
     throw e

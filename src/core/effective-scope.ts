@@ -45,6 +45,15 @@ export class EffectiveScope {
     return out
   }
 
+  /** The innermost `allow|deny|ignore SUBJECT;` for a scope-level subject (`booting`, `declines`…). */
+  access(subject: string): 'allow' | 'deny' | 'ignore' | undefined {
+    for (const s of this.chain) {
+      const v = s.params.access?.[subject]
+      if (v !== undefined) return v
+    }
+    return undefined
+  }
+
   /** ISC `authoritative` (not authoritative unless said so). */
   get authoritative(): boolean {
     return this.param('authoritative') ?? false

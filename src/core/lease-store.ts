@@ -179,6 +179,10 @@ export class InMemoryLeaseStore implements LeaseStore {
   upsert(input: Lease, reason?: LeaseChangeReason): LeaseChange {
     const lease = normalizeLease(input)
     const address = lease.address >>> 0
+    // Checked before anything changes, so a rejected lease leaves the store intact.
+    if ((lease.uid?.length ?? 0) > 0xffff || (lease.clientHostname !== undefined && utf8Length(lease.clientHostname) > 0xfffe)) {
+      throw new RangeError(`lease ${address}: uid or client-hostname too long to store`)
+    }
     let slot = this.slotOf(address)
     let before: Lease | undefined
     if (slot >= 0) {

@@ -201,8 +201,20 @@ export function effectiveNextState(lease: Lease): BindingState {
   return lease.nextBindingState ?? lease.bindingState
 }
 
-/** Normalizes legacy `bootp` to ISC's meaning: active with the dynamic-bootp flag. */
+/**
+ * The canonical form the store keeps and the file can express: legacy `bootp` becomes
+ * `active` with the dynamic-bootp flag (as ISC reads it), and a next or rewind state equal
+ * to the binding state is dropped (undefined already means "same"; ISC does not write it).
+ */
 export function normalizeLease(lease: Lease): Lease {
-  if (lease.bindingState !== 'bootp') return lease
-  return { ...lease, bindingState: 'active', dynamicBootp: true }
+  const bootp = lease.bindingState === 'bootp'
+  const state: BindingState = bootp ? 'active' : lease.bindingState
+  const sameNext = lease.nextBindingState !== undefined && lease.nextBindingState === state
+  const sameRewind = lease.rewindBindingState !== undefined && lease.rewindBindingState === state
+  if (!bootp && !sameNext && !sameRewind) return lease
+  const out: { -readonly [K in keyof Lease]: Lease[K] } = { ...lease, bindingState: state }
+  if (bootp) out.dynamicBootp = true
+  if (sameNext) delete out.nextBindingState
+  if (sameRewind) delete out.rewindBindingState
+  return out
 }

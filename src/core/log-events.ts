@@ -7,6 +7,9 @@ import { formatIPv4 } from '../lib/ip.js'
 
 export type LogEventId =
   | 'DHCP_PACKET_DROPPED'
+  | 'DHCP_OPTION_IGNORED'
+  | 'DHCP_REPLY_TRUNCATED'
+  | 'DHCP_PING_CONFLICT'
   | 'DHCP_NOT_IN_SCOPE'
   | 'DHCP_DISCOVER'
   | 'DHCP_OFFER'

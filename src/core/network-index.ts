@@ -1,9 +1,10 @@
 /**
  * Lookups over the configured networks: which subnet holds an address, which shared network
  * a subnet belongs to, which pool and range hold an address. Built once per configuration.
- * Ranges are kept sorted for binary search, so a lookup costs O(log ranges).
+ * Subnets are hashed per prefix length and ranges kept sorted for binary search, so lookups
+ * stay cheap with thousands of subnets.
  */
-import { inSubnet } from '../lib/ip.js'
+import { prefixToMask } from '../lib/ip.js'
 import type { Pool, Range, ServerConfig, SharedNetwork, Subnet } from '../config/model.js'
 
 export interface RangeSlot {
@@ -14,13 +15,21 @@ export interface RangeSlot {
 
 export class NetworkIndex {
   private readonly sharedByName = new Map<string, SharedNetwork>()
-  /** Most specific subnets first, so a lookup returns the longest match. */
-  private readonly subnetsBySpecificity: readonly Subnet[]
+  /** Subnets by network address, one map per prefix length, longest prefix first. */
+  private readonly subnetsByPrefix: readonly { readonly mask: number; readonly byNetwork: ReadonlyMap<number, Subnet> }[]
   private readonly ranges: readonly RangeSlot[]
 
   constructor(readonly config: ServerConfig) {
     for (const sn of config.sharedNetworks) this.sharedByName.set(sn.name, sn)
-    this.subnetsBySpecificity = [...config.subnets].sort((a, b) => b.prefixLength - a.prefixLength)
+    const byPrefix = new Map<number, Map<number, Subnet>>()
+    for (const subnet of config.subnets) {
+      let m = byPrefix.get(subnet.prefixLength)
+      if (m === undefined) byPrefix.set(subnet.prefixLength, (m = new Map()))
+      if (!m.has(subnet.network)) m.set(subnet.network, subnet) // first declaration wins
+    }
+    this.subnetsByPrefix = [...byPrefix.entries()]
+      .sort((a, b) => b[0] - a[0])
+      .map(([prefix, byNetwork]) => ({ mask: prefixToMask(prefix), byNetwork }))
     const slots: RangeSlot[] = []
     for (const subnet of config.subnets) {
       for (const pool of subnet.pools) for (const range of pool.ranges) slots.push({ range, pool, subnet })
@@ -28,9 +37,12 @@ export class NetworkIndex {
     this.ranges = slots.sort((a, b) => a.range.first - b.range.first)
   }
 
-  /** The subnet containing `address` (longest prefix), if any. */
+  /** The subnet containing `address` (longest prefix), if any; O(distinct prefix lengths). */
   subnetOf(address: number): Subnet | undefined {
-    for (const s of this.subnetsBySpecificity) if (inSubnet(address, s.network, s.mask)) return s
+    for (const level of this.subnetsByPrefix) {
+      const found = level.byNetwork.get((address & level.mask) >>> 0)
+      if (found !== undefined) return found
+    }
     return undefined
   }
 

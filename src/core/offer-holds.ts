@@ -15,20 +15,39 @@ export interface OfferHold {
 export class OfferHolds {
   private readonly byAddress = new Map<number, OfferHold>()
   private readonly byClient = new Map<string, OfferHold>()
+  /**
+   * Holds in creation order. Every hold lasts the same time, so this is also lapse order and
+   * pruning only looks at the front; replaced holds stay here until they reach the front.
+   */
+  private order: OfferHold[] = []
+  private head = 0
 
   get size(): number {
     return this.byAddress.size
   }
 
-  /** Holds `address` for `clientKey`, replacing that client's previous hold. */
-  hold(address: number, clientKey: string, until: number): void {
+  /**
+   * Holds `address` for `clientKey`, replacing that client's previous hold and any other
+   * client's hold on the address. Returns the holds it displaced, so the caller can give
+   * their addresses back.
+   */
+  hold(address: number, clientKey: string, until: number): OfferHold[] {
+    const displaced: OfferHold[] = []
     const previous = this.byClient.get(clientKey)
-    if (previous !== undefined) this.byAddress.delete(previous.address)
+    if (previous !== undefined) {
+      this.byAddress.delete(previous.address)
+      displaced.push(previous)
+    }
     const other = this.byAddress.get(address)
-    if (other !== undefined) this.byClient.delete(other.clientKey)
+    if (other !== undefined && other !== previous) {
+      this.byClient.delete(other.clientKey)
+      displaced.push(other)
+    }
     const h: OfferHold = { address, clientKey, until }
     this.byAddress.set(address, h)
     this.byClient.set(clientKey, h)
+    this.order.push(h)
+    return displaced
   }
 
   /** The client holding `address` at `now`, if any. */
@@ -60,13 +79,22 @@ export class OfferHolds {
     return h
   }
 
-  /** Removes and returns every hold that lapsed by `now`. */
+  /**
+   * Removes and returns every hold that lapsed by `now`. Holds are expected to be created
+   * with non-decreasing `until` (one fixed hold time); cost is O(lapsed + replaced).
+   */
   prune(now: number): OfferHold[] {
     const lapsed: OfferHold[] = []
-    for (const h of this.byAddress.values()) if (h.until <= now) lapsed.push(h)
-    for (const h of lapsed) {
+    while (this.head < this.order.length && this.order[this.head]!.until <= now) {
+      const h = this.order[this.head++]!
+      if (this.byAddress.get(h.address) !== h) continue // replaced or released meanwhile
       this.byAddress.delete(h.address)
       this.byClient.delete(h.clientKey)
+      lapsed.push(h)
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head)
+      this.head = 0
     }
     return lapsed
   }

@@ -46,6 +46,8 @@ export interface ReplyContent {
   readonly scope?: EffectiveScope | undefined
   /** The subnet's mask (option 1 unless configured otherwise). */
   readonly subnetMask?: number | undefined
+  /** Host name to send as option 12 unless one is configured (ISC `use-host-decl-names`). */
+  readonly hostName?: string | undefined
 }
 
 /** Options the server computes itself; configured values for them are not copied verbatim. */
@@ -147,14 +149,17 @@ function headerOptions(content: ReplyContent): RawOption[] {
 function requestedOptions(query: ClientQuery, content: ReplyContent): RawOption[] {
   const configured: ReadonlyMap<number, ConfiguredOption> = content.scope?.options() ?? new Map()
   const mask = subnetMaskOption(configured, content.subnetMask)
+  const hostName = content.hostName === undefined ? undefined : Buffer.from(content.hostName, 'latin1')
   const valueOf = (code: number): Buffer | undefined => {
     if (code === OptionCode.SUBNET_MASK) return mask
+    if (code === OptionCode.HOST_NAME) return configured.get(code)?.data ?? hostName
     if (SERVER_MANAGED.has(code)) return undefined
     return configured.get(code)?.data
   }
   const out: RawOption[] = []
   const seen = new Set<number>()
-  const codes = query.parameterRequestList ?? [...configured.keys()].sort((a, b) => a - b)
+  const all = hostName === undefined ? [...configured.keys()] : [...configured.keys(), OptionCode.HOST_NAME]
+  const codes = query.parameterRequestList ?? all.sort((a, b) => a - b)
   for (const code of codes) {
     if (seen.has(code)) continue
     seen.add(code)

@@ -4,6 +4,7 @@
  *  2. subnet-selection option 118 (RFC 3011 §3): the client names its subnet;
  *  3. giaddr (RFC 2131 §4.3.1): the relay's address on the client's link;
  *  4. ciaddr, when it lies in a subnet we serve (a RENEWING client unicasting through a router);
+ *     skipped for a datagram known to be broadcast: that one came from our own link;
  *  5. the receiving interface's addresses (a client on our own link).
  * The result is the shared network: all its subnets' pools are candidates (dhcpd.conf(5)
  * "shared-network"). A selector that names an address we do not serve ends the search:
@@ -36,11 +37,12 @@ export function selectNetwork(
   index: NetworkIndex,
   query: Pick<ClientQuery, 'linkSelection' | 'subnetSelection' | 'giaddr' | 'ciaddr'>,
   iface: ReceivingInterface,
+  receivedBroadcast?: boolean,
 ): NetworkSelection | undefined {
   if (query.linkSelection !== undefined) return bySelector(index, query.linkSelection, 'link-selection')
   if (query.subnetSelection !== undefined) return bySelector(index, query.subnetSelection, 'subnet-selection')
   if (query.giaddr !== 0) return bySelector(index, query.giaddr, 'giaddr')
-  if (query.ciaddr !== 0) {
+  if (query.ciaddr !== 0 && receivedBroadcast !== true) {
     const byCiaddr = bySelector(index, query.ciaddr, 'ciaddr')
     if (byCiaddr !== undefined) return byCiaddr
   }

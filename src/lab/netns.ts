@@ -186,6 +186,28 @@ function validateSpec(spec: LabSpec): void {
   }
 }
 
+/** Adds `cidr` (e.g. `198.18.0.10/16`, a VIP) to `iface` in `ns`. */
+export function addAddress(ns: string, iface: string, cidr: string): void {
+  if (!CIDR_RE.test(cidr)) throw new Error(`invalid address ${cidr}`)
+  ip(['-n', ns, 'addr', 'add', cidr, 'dev', iface])
+}
+
+/** Removes `cidr` from `iface` in `ns`; an address that is not there is fine. */
+export function removeAddress(ns: string, iface: string, cidr: string): void {
+  if (!CIDR_RE.test(cidr)) throw new Error(`invalid address ${cidr}`)
+  runSync(['ip', '-n', ns, 'addr', 'del', cidr, 'dev', iface], IP_TIMEOUT_MS)
+}
+
+export function setMac(ns: string, iface: string, mac: string): void {
+  if (!MAC_RE.test(mac)) throw new Error(`invalid MAC ${mac}`)
+  ip(['-n', ns, 'link', 'set', iface, 'address', mac])
+}
+
+/** Brings `iface` in `ns` up or down (e.g. to cut a peer off in an HA test). */
+export function setLinkUp(ns: string, iface: string, up: boolean): void {
+  ip(['-n', ns, 'link', 'set', iface, up ? 'up' : 'down'])
+}
+
 /** Adds a veth pair from the bridge in `switchNs` into `member.ns` and configures it. */
 export function attachMember(switchNs: string, bridge: string, member: LabMember): void {
   const bridgeSide = `${member.iface}-br`
@@ -193,9 +215,9 @@ export function attachMember(switchNs: string, bridge: string, member: LabMember
   ip(['-n', switchNs, 'link', 'set', member.iface, 'netns', member.ns])
   ip(['-n', switchNs, 'link', 'set', bridgeSide, 'master', bridge])
   ip(['-n', switchNs, 'link', 'set', bridgeSide, 'up'])
-  if (member.mac !== undefined) ip(['-n', member.ns, 'link', 'set', member.iface, 'address', member.mac])
-  ip(['-n', member.ns, 'addr', 'add', member.address, 'dev', member.iface])
-  ip(['-n', member.ns, 'link', 'set', member.iface, 'up'])
+  if (member.mac !== undefined) setMac(member.ns, member.iface, member.mac)
+  addAddress(member.ns, member.iface, member.address)
+  setLinkUp(member.ns, member.iface, true)
 }
 
 /** Argv that runs `argv` inside namespace `ns` (`ip netns exec` execs in place). */

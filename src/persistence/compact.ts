@@ -73,32 +73,26 @@ export async function compactLeaseFile(
   let dirSyncError: unknown
   try {
     out = await fs.openTruncate(tmp)
-    let bytes = 0
-    let chunk = formatHeader(options.author)
-    for (const v of source.verbatim()) chunk += formatVerbatim(v)
+    const sink = new ChunkWriter(out, chunkBytes)
+    sink.add(formatHeader(options.author))
+    for (const v of source.verbatim()) sink.add(formatVerbatim(v))
     let peerStates = 0
     for (const s of source.peerStates()) {
-      chunk += formatPeerState(s, options)
+      sink.add(formatPeerState(s, options))
       peerStates++
     }
     let leases = 0
     for (const lease of source.store.leases()) {
       if (!isInterestingLease(lease)) continue
-      chunk += formatLease(lease, options)
+      sink.add(formatLease(lease, options))
       leases++
-      if (chunk.length >= chunkBytes) {
-        const data = Buffer.from(chunk, 'latin1')
-        chunk = ''
-        bytes += data.length
-        await out.write(data)
+      if (sink.full) {
+        await sink.flush()
         await yieldToOthers()
       }
     }
-    if (chunk.length > 0) {
-      const data = Buffer.from(chunk, 'latin1')
-      bytes += data.length
-      await out.write(data)
-    }
+    await sink.flush()
+    const bytes = sink.written
 
     // Copy what the journal wrote meanwhile, while appends keep flowing…
     let carriedBatches = 0
@@ -145,5 +139,44 @@ export async function compactLeaseFile(
       await out?.close().catch(() => undefined)
       await fs.unlink(tmp).catch(() => undefined)
     }
+  }
+}
+
+/**
+ * Gathers records into one reused byte buffer (text is latin1: the lease file is bytes) and
+ * writes it when full; cheaper than joining megabyte strings and converting them.
+ */
+class ChunkWriter {
+  private buf: Buffer
+  private used = 0
+  written = 0
+
+  constructor(
+    private readonly out: AppendHandle,
+    private readonly chunkBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(chunkBytes + 4096)
+  }
+
+  get full(): boolean {
+    return this.used >= this.chunkBytes
+  }
+
+  add(text: string): void {
+    if (this.used + text.length > this.buf.length) {
+      // Only an oversized record gets here (add is always followed by a flush when full).
+      const bigger = Buffer.allocUnsafe(this.used + text.length + this.chunkBytes)
+      this.buf.copy(bigger, 0, 0, this.used)
+      this.buf = bigger
+    }
+    this.used += this.buf.write(text, this.used, 'latin1')
+  }
+
+  async flush(): Promise<void> {
+    if (this.used === 0) return
+    // The write completes before the buffer is reused.
+    await this.out.write(this.buf.subarray(0, this.used))
+    this.written += this.used
+    this.used = 0
   }
 }

@@ -77,6 +77,7 @@ export class LeaseJournal {
    * without identity, which loading treats as "no state"). Resolves once durable.
    */
   append(changes: readonly LeaseChange[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve()
     let text = ''
     for (const c of changes) {
       text += formatLease(c.after ?? { address: c.address, bindingState: 'free' }, this.options)

@@ -3,6 +3,7 @@
  * each change durable, the failover state blocks, and periodic compaction. Start-up follows
  * ISC: read the file, rewrite it (which also drops a torn tail), then append.
  */
+import { LeaseFileError } from '../lib/errors.js'
 import type { FailoverPeerState, LeaseChange } from '../core/lease.js'
 import type { InMemoryLeaseStore } from '../core/lease-store.js'
 import { compactLeaseFile, type CompactionOptions, type CompactionResult } from './compact.js'
@@ -11,7 +12,14 @@ import { LeaseJournal, type JournalStats } from './journal.js'
 import type { LeaseFileDiagnostic, ParseSummary, VerbatimRecord } from './lease-file-parse.js'
 import { loadLeaseFile, type LoadOptions } from './load.js'
 
-export interface LeaseDatabaseOptions extends LoadOptions, CompactionOptions {}
+export interface LeaseDatabaseOptions extends LoadOptions, CompactionOptions {
+  /**
+   * What to do when the file has malformed records (they are skipped on load, so the
+   * start-up rewrite would drop them): `keep-copy` (default) hard-links the original to
+   * `FILE.corrupt` first; `refuse` throws a LeaseFileError instead of opening.
+   */
+  readonly onLoadErrors?: 'keep-copy' | 'refuse'
+}
 
 export class LeaseDatabase {
   private compacting: Promise<CompactionResult> | undefined
@@ -31,6 +39,14 @@ export class LeaseDatabase {
   /** Loads `path` (missing = empty), rewrites it, and opens it for appending. */
   static async open(fs: LeaseFileSystem, path: string, options: LeaseDatabaseOptions = {}): Promise<LeaseDatabase> {
     const loaded = await loadLeaseFile(fs, path, options)
+    if (loaded.summary.errors > 0) {
+      const first = loaded.diagnostics.find((d) => d.severity === 'error')
+      if (options.onLoadErrors === 'refuse') {
+        throw new LeaseFileError(path, `${loaded.summary.errors} malformed record(s); first: ${first?.message ?? '?'}`, first?.line, first?.col)
+      }
+      await fs.unlink(`${path}.corrupt`)
+      await fs.link(path, `${path}.corrupt`)
+    }
     const journal = await LeaseJournal.open(fs, path, options)
     const db = new LeaseDatabase(
       fs,

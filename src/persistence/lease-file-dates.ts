@@ -75,6 +75,19 @@ export function formatLeaseDate(epoch: number, format: DbTimeFormat = 'default')
       `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`
     )
   }
-  const c = civilFromEpoch(epoch)
-  return `${c.weekday} ${c.year}/${two(c.month)}/${two(c.day)} ${two(c.hour)}:${two(c.minute)}:${two(c.second)};`
+  const day = Math.floor(epoch / 86400)
+  if (day !== cachedDay) {
+    const c = civilFromEpoch(epoch)
+    cachedDay = day
+    cachedPrefix = `${c.weekday} ${c.year}/${two(c.month)}/${two(c.day)} `
+  }
+  let rem = epoch - day * 86400
+  const hour = Math.floor(rem / 3600)
+  rem -= hour * 3600
+  const minute = Math.floor(rem / 60)
+  return `${cachedPrefix}${two(hour)}:${two(minute)}:${two(rem - minute * 60)};`
 }
+
+/** The calendar-day part of the last date formatted (leases cluster on a few days). */
+let cachedDay = Number.NaN
+let cachedPrefix = ''

@@ -102,4 +102,15 @@ subnet 10.0.10.0 netmask 255.255.255.0 { pool { failover peer "p"; range 10.0.10
   const d = b.send({ type: 'DISCOVER', mac: DHCPC })
   assert.equal(d.reply, undefined)
   assert.equal(d.events[0]?.id, 'DHCP_NO_FREE_LEASES')
+  assert.equal(d.events[0]?.text, 'DHCPDISCOVER from 08:00:27:d9:45:96 via eth0: peer holds all free leases')
+})
+
+test('use-host-decl-names: the host declaration name goes out as option 12', () => {
+  const b = new Bench(compile(`use-host-decl-names on;
+subnet 10.0.10.0 netmask 255.255.255.0 { range 10.0.10.100 10.0.10.110; }
+host DHCPc { hardware ethernet ${DHCPC}; fixed-address 10.0.10.9; }`))
+  const d = b.send({ type: 'DISCOVER', mac: DHCPC, prl: [1, 12] })
+  const p = decode(d.reply!.bytes, 0, d.reply!.bytes.length).value
+  assert.equal(acc.hostName(p), 'DHCPc')
+  assert.equal(summarize(d)?.yiaddr, '10.0.10.9')
 })

@@ -172,3 +172,10 @@ test('ExpiryHeap: set/remove/earliest agree with sorting', () => {
   const got = h.earliest(5000, 100_000).map((s) => model.get(s)!)
   assert.deepEqual(got, sorted.filter(([, t]) => t <= 5000).map(([, t]) => t))
 })
+
+test('the store keeps the canonical form: a next/rewind state equal to the binding state is dropped', () => {
+  const s = new InMemoryLeaseStore()
+  const change = s.upsert({ address: 1, bindingState: 'free', nextBindingState: 'free', rewindBindingState: 'free' })
+  assert.deepEqual(change.after, { address: 1, bindingState: 'free' })
+  assert.deepEqual(s.get(1), { address: 1, bindingState: 'free' })
+})

@@ -143,3 +143,20 @@ test('broadcast flag and L2 unicast capability decide the route of an OFFER', ()
   assert.equal(summarize(d)?.route, 'l2-unicast 10.0.10.100:68')
   assert.equal(summarize(l2.send({ type: 'DISCOVER', mac: '02:00:00:00:00:01', flags: 0x8000 }))?.route, 'broadcast 255.255.255.255:68')
 })
+
+test('options that cannot fit even with overload are dropped from the end of the list, with a warning', () => {
+  const huge = `authoritative;
+subnet 10.0.10.0 netmask 255.255.255.0 {
+  range 10.0.10.100 10.0.10.110;
+  option domain-name-servers ${Array.from({ length: 60 }, (_, i) => `10.1.0.${i + 1}`).join(', ')};
+  option ntp-servers ${Array.from({ length: 60 }, (_, i) => `10.2.0.${i + 1}`).join(', ')};
+  option nis-servers ${Array.from({ length: 60 }, (_, i) => `10.3.0.${i + 1}`).join(', ')};
+}`
+  const b = new Bench(compile(huge))
+  const d = b.send({ type: 'DISCOVER', mac: MAC, prl: [1, 6, 42, 41] })
+  assert.ok(d.reply!.bytes.length <= 548)
+  const p = decode(d.reply!.bytes, 0, d.reply!.bytes.length).value
+  assert.equal(acc.getOption(p, 6)?.data.length, 240)
+  assert.equal(acc.getOption(p, 41), undefined)
+  assert.ok(d.events.some((e) => e.id === 'DHCP_REPLY_TRUNCATED'))
+})

@@ -4,7 +4,8 @@
  * - directory entries (creations, renames, links, unlinks) are durable only after
  *   syncDirectory;
  * - `crashImage()` returns what a reboot would find, optionally keeping a random prefix of
- *   each file's unsynced bytes (a torn write).
+ *   each file's unsynced bytes (a torn write), or that many NUL bytes (size updated, data
+ *   blocks lost).
  * Every operation completes asynchronously (after a macrotask) so concurrent callers
  * interleave as they would on a real disk. Failures can be injected per operation.
  */
@@ -68,14 +69,16 @@ export class MemoryFileSystem implements LeaseFileSystem {
    * What a reboot finds: durable names, each with its synced bytes plus (with `tear`) a
    * random prefix of the unsynced ones. Returns a fresh file system.
    */
-  crashImage(random: () => number = () => 0, tear = false): MemoryFileSystem {
+  crashImage(random: () => number = () => 0, tear: boolean | 'zeros' = false): MemoryFileSystem {
     const fs = new MemoryFileSystem()
     const copies = new Map<Inode, Inode>()
     for (const [name, inode] of this.durableNames) {
       let copy = copies.get(inode)
       if (copy === undefined) {
-        const extra = tear ? Math.floor(random() * (inode.data.length - inode.synced + 1)) : 0
+        const extra = tear !== false ? Math.floor(random() * (inode.data.length - inode.synced + 1)) : 0
         const data = Buffer.from(inode.data.subarray(0, inode.synced + extra))
+        // 'zeros': the file grew but its new blocks never reached the disk.
+        if (tear === 'zeros') data.fill(0, inode.synced)
         copy = { data, synced: data.length }
         copies.set(inode, copy)
       }

@@ -114,8 +114,8 @@ test('failover state blocks and verbatim records survive compaction; the last st
  * goes. Every append whose promise had resolved must be in the reloaded store (at that
  * version or a later one), and the file must load without errors.
  */
-test('crash at random points: every resolved append survives reload (torn writes, compactions)', async () => {
-  for (let trial = 0; trial < 40; trial++) {
+test('crash at random points: every resolved append survives reload (torn writes, NUL tails, compactions)', async () => {
+  for (let trial = 0; trial < 120; trial++) {
     const rnd = seededRandom(1000 + trial)
     const fs = new MemoryFileSystem()
     // Odd trials: tiny snapshot chunks, so appends land while the snapshot is being written.
@@ -142,7 +142,7 @@ test('crash at random points: every resolved append survives reload (torn writes
     const ticks = 5 + Math.floor(rnd() * 400)
     for (let i = 0; i < ticks; i++) await new Promise((r) => setImmediate(r))
     // Power cut: freeze what is durable *now*, including a random part of unsynced bytes.
-    const image = fs.crashImage(rnd, true)
+    const image = fs.crashImage(rnd, trial % 3 === 2 ? 'zeros' : true)
     const ackedAtCrash = new Map(acked)
     crashed = true
     await Promise.all(running)
@@ -163,3 +163,51 @@ test('crash at random points: every resolved append survives reload (torn writes
     assert.deepEqual(snapshot(again.store), snapshot(db2.store))
   }
 })
+
+test('start-up with malformed records: the original is kept as FILE.corrupt, or opening is refused', async () => {
+  const text = 'lease 10.0.0.1 {\n  binding state bogus;\n}\nlease 10.0.0.2 {\n  binding state active;\n  hardware ethernet 02:00:00:00:00:02;\n}\n'
+  const fs = new MemoryFileSystem()
+  fs.seed(PATH, text)
+  await assert.rejects(LeaseDatabase.open(fs, PATH, { onLoadErrors: 'refuse' }), /dhcpd\.leases:2:17: 1 malformed record/)
+  assert.equal(fs.contents(PATH), text, 'nothing written when refusing')
+  const db = await LeaseDatabase.open(fs, PATH)
+  assert.equal(db.loadSummary.errors, 1)
+  assert.equal(db.loadDiagnostics[0]!.line, 2)
+  assert.equal(fs.contents(`${PATH}.corrupt`), text)
+  assert.deepEqual([...db.store.leases()].map((l) => l.address), [0x0a000002])
+})
+
+test('every lease field survives store → journal → reload → compaction → reload', async () => {
+  const rnd = seededRandom(5)
+  const fs = new MemoryFileSystem()
+  const db = await LeaseDatabase.open(fs, PATH, { chunkBytes: 512 })
+  const states = ['free', 'active', 'expired', 'released', 'abandoned', 'reset', 'backup'] as const
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
+  for (let i = 0; i < 400; i++) {
+    const l: Lease = {
+      address: (0xc0a80000 + Math.floor(rnd() * 300)) >>> 0,
+      bindingState: pick(states),
+      nextBindingState: pick(states),
+      rewindBindingState: pick(states),
+      starts: 1_790_000_000 + i,
+      ends: 1_790_003_600 + i,
+      tstp: 1_790_003_700 + i,
+      tsfp: 1_790_003_800 + i,
+      atsfp: 1_790_003_900 + i,
+      cltt: 1_790_000_000 + i,
+      reserved: rnd() < 0.5 ? true : undefined,
+      hardware: { htype: 1, address: Buffer.from([2, 0, 0, 0, i >> 8, i & 255]) },
+      uid: Buffer.from([0, 0x22, 0x5c, 0x7f, 0x80, i & 255]),
+      clientHostname: `h-${i} "q"`,
+      statements: [{ kind: 'set', text: `set ddns-fwd-name = "h-${i}.example.com";` }],
+    }
+    await db.commit([db.store.upsert(l)])
+  }
+  const expected = snapshot(db.store)
+  const viaJournal = await loadLeaseFile(fs.crashImage(), PATH)
+  assert.deepEqual(snapshot(viaJournal.store), expected)
+  await db.compact()
+  const viaRewrite = await loadLeaseFile(fs.crashImage(), PATH)
+  assert.deepEqual(snapshot(viaRewrite.store), expected)
+})
+

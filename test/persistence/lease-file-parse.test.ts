@@ -226,3 +226,20 @@ test('reused lease object: same values, fixed shape', () => {
   const strip = (l: Lease): unknown => JSON.parse(JSON.stringify({ ...l, uid: l.uid?.toString('hex'), hardware: l.hardware && { htype: l.hardware.htype, address: l.hardware.address.toString('hex') } }))
   assert.deepEqual(seen, plain.map(strip))
 })
+
+test('a tail of NUL bytes (file grown, data never written) is a torn tail, not an error', () => {
+  const good = 'lease 10.0.0.1 {\n  binding state active;\n}\n'
+  const afterComplete = parseLeaseFile(Buffer.concat([Buffer.from(good), Buffer.alloc(4096)]))
+  assert.deepEqual(afterComplete.diagnostics, [])
+  assert.equal(afterComplete.leases.length, 1)
+  assert.deepEqual(afterComplete.summary.torn, { line: 4, col: 1, bytes: 4096 })
+  const afterPartial = parseLeaseFile(Buffer.concat([Buffer.from(good + 'lease 10.0.0.2 {\n  bind'), Buffer.alloc(100)]))
+  assert.deepEqual(afterPartial.diagnostics, [])
+  assert.equal(afterPartial.leases.length, 1)
+  assert.deepEqual(afterPartial.summary.torn, { line: 4, col: 1, bytes: 23 + 100 })
+  // In small chunks too.
+  const bytes = Buffer.concat([Buffer.from(good), Buffer.alloc(3000)])
+  const parser = new LeaseFileParser({})
+  for (let i = 0; i < bytes.length; i += 100) parser.push(bytes.subarray(i, i + 100))
+  assert.deepEqual(parser.end().torn, { line: 4, col: 1, bytes: 3000 })
+})
