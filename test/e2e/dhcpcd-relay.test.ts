@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { e2eCanRun, missingRequirements } from '../helpers/e2e.js'
-import { DhcpLab, directConf, waitFor } from '../helpers/dhcp-lab.js'
+import { DhcpLab, directConf, waitFor, waitForLog } from '../helpers/dhcp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
 
 const runnable = missingRequirements({ root: true, tools: ['ip'] }).length === 0
@@ -63,7 +63,7 @@ test('dhcpcd obtains a lease', async (t) => {
   assert.equal(r.code, 0, r.output)
   const b = hook.records().find((h) => h['reason'] === 'BOUND')
   assert.match(b?.['new_ip_address'] ?? '', /^198\.18\.30\.(1\d\d|200)$/, JSON.stringify(hook.records()))
-  assert.match(server.output(), /DHCPACK on 198\.18\.30\.\d+ to 02:de:00:00:02:02 via hder-s0/)
+  await waitForLog(server, /DHCPACK on 198\.18\.30\.\d+ to 02:de:00:00:02:02 via hder-s0/)
 })
 
 test('a client behind dhcrelay gets a lease from the subnet its giaddr selects', async (t) => {
@@ -76,6 +76,6 @@ test('a client behind dhcrelay gets a lease from the subnet its giaddr selects',
   const b = hook.records().find((h) => h['arg'] === 'bound')
   assert.match(b?.['ip'] ?? '', /^198\.18\.31\.(1\d\d|200)$/)
   assert.equal(b?.['serverid'], '198.18.30.1')
-  assert.match(server.output(), /DHCPACK on 198\.18\.31\.\d+ to 02:de:00:00:02:01 via 198\.18\.31\.1/)
+  await waitForLog(server, /DHCPACK on 198\.18\.31\.\d+ to 02:de:00:00:02:01 via 198\.18\.31\.1/)
   await relay.stop(2000)
 })

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { e2eCanRun, missingRequirements } from '../helpers/e2e.js'
-import { DhcpLab } from '../helpers/dhcp-lab.js'
+import { DhcpLab, waitForLog } from '../helpers/dhcp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
 
 const TOOLS = ['ip', 'udhcpc']
@@ -80,5 +80,5 @@ test('seed 000 (failover primary, 16 ranges): a client gets a lease from the fai
   assert.equal(b?.['mask'], '20')
   assert.equal(b?.['router'] ?? '198.18.0.247', '198.18.0.247')
   assert.equal(b?.['lease'], '3600', 'lease time capped at the MCLT while the peer is unreachable')
-  assert.match(server.output(), new RegExp(`DHCPACK on ${ip.replace(/\./g, '\\.')} to 02:de:00:00:03:01 via hdef-s0`))
+  await waitForLog(server, new RegExp(`DHCPACK on ${ip.replace(/\./g, '\\.')} to 02:de:00:00:03:01 via hdef-s0`))
 })

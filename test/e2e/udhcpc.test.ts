@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { e2eCanRun, missingRequirements } from '../helpers/e2e.js'
-import { DhcpLab, directConf, waitFor } from '../helpers/dhcp-lab.js'
+import { DhcpLab, directConf, waitFor, waitForLog } from '../helpers/dhcp-lab.js'
 
 const TOOLS = ['ip', 'udhcpc']
 const runnable = missingRequirements({ root: true, tools: TOOLS }).length === 0
@@ -58,16 +58,16 @@ test('udhcpc obtains a lease, renews it (SIGUSR1) and releases it (SIGUSR2)', as
   assert.match(ip, /^198\.18\.30\.(1\d\d|200)$/)
   assert.equal(bound['serverid'], '198.18.30.1')
   const esc = ip.replace(/\./g, '\\.')
-  assert.match(serverLog(), new RegExp(`DHCPACK on ${esc} to 02:de:00:00:00:01 via hdeu-s0`))
+  await waitForLog({ output: serverLog }, new RegExp(`DHCPACK on ${esc} to 02:de:00:00:00:01 via hdeu-s0`))
 
   client.signalGroup('SIGUSR1')
   const renewed = await waitFor('udhcpc renew', 10_000, () => hook.records().find((h) => h['arg'] === 'renew'))
   assert.equal(renewed['ip'], ip, 'renewal keeps the address')
-  assert.match(serverLog(), new RegExp(`DHCPREQUEST for ${esc} from 02:de:00:00:00:01 via hdeu-s0`), 'RENEWING request: no server id, unicast')
+  await waitForLog({ output: serverLog }, new RegExp(`DHCPREQUEST for ${esc} from 02:de:00:00:00:01 via hdeu-s0`))
 
   client.signalGroup('SIGUSR2')
   await waitFor('DHCPRELEASE in the server log', 5000, () => (serverLog().includes(`DHCPRELEASE of ${ip} from 02:de:00:00:00:01`) ? true : undefined))
-  assert.match(serverLog(), new RegExp(`DHCPRELEASE of ${esc} from 02:de:00:00:00:01 via hdeu-s0 \\(found\\)`))
+  await waitForLog({ output: serverLog }, new RegExp(`DHCPRELEASE of ${esc} from 02:de:00:00:00:01 via hdeu-s0 \\(found\\)`))
   await client.stop(2000)
   const file = readFileSync(leases, 'utf8')
   const blocks = file.split(/(?=^lease )/m).filter((b) => b.startsWith(`lease ${ip} `))
@@ -82,7 +82,7 @@ test('udhcpc -q obtains a lease and exits', async (t) => {
   assert.equal(r.code, 0, r.output)
   const bound = hook.records().find((h) => h['arg'] === 'bound')
   assert.match(bound?.['ip'] ?? '', /^198\.18\.30\.(1\d\d|200)$/)
-  assert.match(serverLog(), /DHCPACK on \S+ to 02:de:00:00:00:02 via hdeu-s0/)
+  await waitForLog({ output: serverLog }, /DHCPACK on \S+ to 02:de:00:00:00:02 via hdeu-s0/)
 })
 
 test('host reservation from seed 001 gets its fixed address', async (t) => {
@@ -94,7 +94,7 @@ test('host reservation from seed 001 gets its fixed address', async (t) => {
     assert.equal(r.code, 0, r.output)
     const bound = hook.records().find((h) => h['arg'] === 'bound')
     assert.equal(bound?.['ip'], '198.18.30.9')
-    assert.match(serverLog(), /DHCPACK on 198\.18\.30\.9 to 08:00:27:d9:45:96/)
+    await waitForLog({ output: serverLog }, /DHCPACK on 198\.18\.30\.9 to 08:00:27:d9:45:96/)
   } finally {
     lab.ip(cliNs, ['link', 'set', 'hdeu-c0', 'address', '02:de:00:00:00:01'])
   }

@@ -173,6 +173,18 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
   }
 }
 
+/**
+ * Waits (≤ 5 s) until a process's output matches `pattern`; the server's log lines are
+ * written in batches (up to 25 ms late), so never assert on them without waiting.
+ */
+export async function waitForLog(proc: { output(): string }, pattern: RegExp, timeoutMs = 5000): Promise<void> {
+  try {
+    await waitFor(`log line ${String(pattern)}`, timeoutMs, () => (pattern.test(proc.output()) ? true : undefined))
+  } catch {
+    throw new Error(`no ${String(pattern)} within ${timeoutMs} ms in:\n${proc.output()}`)
+  }
+}
+
 /** dhclient's config for tests: short timeouts, the usual options. */
 export const DHCLIENT_CONF = 'timeout 20;\nretry 1;\nrequest subnet-mask, broadcast-address, routers, domain-name-servers, domain-name;\n'
 
