@@ -139,7 +139,7 @@ export function hadhcpdKind(readyLine: string): ServerKind {
       writeFileSync(leases, '')
       const outputPath = join(stepDir, 'hadhcpd.out')
       return {
-        argv: pinned(serverCpu, [process.execPath, HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, SERVER.iface]),
+        argv: pinned(serverCpu, [process.execPath, HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), SERVER.iface]),
         outputPath,
         ready: { pattern: readyLine, file: outputPath },
       }

@@ -6,8 +6,8 @@ import { parseArgs, USAGE } from './args.js'
 import { runConfigCheck, runLeaseCheck, runModelDump } from './check.js'
 import { runServer } from './server.js'
 import { DhcpdError } from '../lib/errors.js'
+import { VERSION } from './version.js'
 
-export const VERSION = '0.1.0'
 
 export async function main(argv: readonly string[]): Promise<number> {
   let req
