@@ -116,7 +116,7 @@ export class Pipeline {
       now,
       receivedBroadcast: input.receivedBroadcast,
       // Only a SELECTING request is checked against our identities (RFC 2131 §4.3.2).
-      ourServerIds: query.serverIdentifier === undefined ? new Set() : ourServerIdentifiers(query, selection, input.receivedOn),
+      ourServerIds: query.serverIdentifier === undefined ? new Set() : ourServerIdentifiers(query, this.engine.config, input.receivedOn),
     }
     // allocate
     const outcome = this.allocate(request)
