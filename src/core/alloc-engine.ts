@@ -119,7 +119,7 @@ export class AllocEngine {
     this.policy = options.poolPolicy ?? standalonePoolPolicy(config.failoverPeers)
     this.offerHoldSeconds = options.offerHoldSeconds ?? DEFAULT_OFFER_HOLD
     this.abandonLeaseTime = options.abandonLeaseTime ?? DEFAULT_ABANDON_TIME
-    this.candidates = new CandidateFinder(this.index, store, this.allocator, this.holds, this.policy)
+    this.candidates = new CandidateFinder(this.index, store, this.allocator, this.holds, this.policy, this.hosts)
   }
 
   /**

@@ -114,3 +114,12 @@ host DHCPc { hardware ethernet ${DHCPC}; fixed-address 10.0.10.9; }`))
   assert.equal(acc.hostName(p), 'DHCPc')
   assert.equal(summarize(d)?.yiaddr, '10.0.10.9')
 })
+
+test('a fixed address inside a dynamic range is never handed out to another client', () => {
+  const b = new Bench(compile(`subnet 10.0.10.0 netmask 255.255.255.0 { range 10.0.10.100 10.0.10.102; }
+host pinned { hardware ethernet 02:00:00:00:00:aa; fixed-address 10.0.10.100; }`))
+  const got = ['01', '02', '03'].map((n) => b.dora({ mac: `02:00:00:00:00:${n}` }).ack?.yiaddr)
+  assert.deepEqual(got, ['10.0.10.101', '10.0.10.102', undefined])
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: '02:00:00:00:00:04', requested: '10.0.10.100' })), undefined)
+  assert.equal(b.dora({ mac: '02:00:00:00:00:aa' }).ack?.yiaddr, '10.0.10.100')
+})
