@@ -239,3 +239,10 @@ test('the ha-filter stage can drop a query (failover load balancing hook)', asyn
   assert.equal(d.reply, undefined)
   assert.equal(d.events[0]?.id, 'DHCP_NOT_IN_SCOPE')
 })
+
+test('a renewal without option 12 is logged with the hostname recorded on the lease', () => {
+  const b = new Bench(compile(BASIC))
+  b.dora({ mac: MAC_A, hostname: 'DHCPc' })
+  const d = b.send({ type: 'REQUEST', mac: MAC_A, ciaddr: '10.0.10.100' })
+  assert.equal(texts(d)[1], 'DHCPACK on 10.0.10.100 to 08:00:27:d9:45:96 (DHCPc) via eth0')
+})
