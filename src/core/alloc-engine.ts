@@ -119,7 +119,7 @@ export class AllocEngine {
     this.policy = options.poolPolicy ?? standalonePoolPolicy(config.failoverPeers)
     this.offerHoldSeconds = options.offerHoldSeconds ?? DEFAULT_OFFER_HOLD
     this.abandonLeaseTime = options.abandonLeaseTime ?? DEFAULT_ABANDON_TIME
-    this.candidates = new CandidateFinder(this.index, store, this.allocator, this.holds, this.policy)
+    this.candidates = new CandidateFinder(this.index, store, this.allocator, this.holds, this.policy, this.hosts)
   }
 
   /**
@@ -150,6 +150,11 @@ export class AllocEngine {
     const host = hosts[0]
     const refused = this.refusal(sel, hosts)
     if (refused !== undefined) return { kind: 'silent', reason: refused }
+    // ISC `min-secs`: let another server answer a client that only just started trying.
+    const minSecs = new EffectiveScope(sel.subnet.scope, host?.scope).param('minSecs')
+    if (minSecs !== undefined && req.query.secs < minSecs) {
+      return { kind: 'silent', reason: `configured min-secs value (${minSecs}) is greater than secs field (${req.query.secs}).  message dropped.` }
+    }
 
     const fixed = this.hosts.fixedAddressOn(hosts, sel, this.index)
     if (fixed !== undefined) {

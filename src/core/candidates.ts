@@ -6,6 +6,7 @@
  */
 import type { Pool, Subnet } from '../config/model.js'
 import type { AddressAllocator } from './allocator.js'
+import type { HostIndex } from './host-index.js'
 import { leaseBelongsTo, type ClientIdentity } from './client-identity.js'
 import { NEVER, type Lease } from './lease.js'
 import type { LeaseStore } from './lease-store.js'
@@ -28,12 +29,14 @@ export class CandidateFinder {
     private readonly allocator: AddressAllocator,
     private readonly holds: OfferHolds,
     private readonly policy: PoolPolicy,
+    private readonly hosts: HostIndex,
   ) {}
 
   /** Whether `address` (state `lease`) may go to this client now (not counting ownership). */
   availableTo(address: number, lease: Lease | undefined, pool: Pool, id: ClientIdentity, now: number): boolean {
     const holder = this.holds.holderOf(address, now)
     if (holder !== undefined && holder !== id.key) return false
+    if (this.hosts.isReserved(address)) return false
     if (lease !== undefined && !leaseBelongsTo(lease, id)) {
       switch (lease.bindingState) {
         case 'free':
@@ -109,7 +112,7 @@ export class CandidateFinder {
         if (!poolAdmits(pool, { known })) continue
         const usable = (a: number, lease: Lease | undefined): boolean => {
           const holder = this.holds.holderOf(a, now)
-          return (holder === undefined || holder === id.key) && this.policy.mayAllocate(pool, a, lease, now)
+          return !this.hosts.isReserved(a) && (holder === undefined || holder === id.key) && this.policy.mayAllocate(pool, a, lease, now)
         }
         const address = this.allocator.takeAbandoned(pool, usable)
         if (address !== undefined) return { address, pool, subnet }

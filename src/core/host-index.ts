@@ -17,12 +17,22 @@ export interface FixedAddressMatch {
 export class HostIndex {
   private readonly byClientId = new Map<string, Host[]>()
   private readonly byHardware = new Map<string, Host[]>()
+  private readonly fixed = new Set<number>()
 
   constructor(hosts: readonly Host[]) {
     for (const host of hosts) {
+      for (const address of host.fixedAddresses) this.fixed.add(address >>> 0)
       if (host.clientId !== undefined) push(this.byClientId, host.clientId.toString('hex'), host)
       if (host.hardware !== undefined) push(this.byHardware, hardwareKey(host.hardware.htype, host.hardware.address), host)
     }
+  }
+
+  /**
+   * Whether `address` is some host's fixed address. ISC warns about fixed addresses inside
+   * dynamic ranges; we never hand such an address out dynamically.
+   */
+  isReserved(address: number): boolean {
+    return this.fixed.has(address >>> 0)
   }
 
   /** Matching host declarations, client-identifier matches first, in declaration order. */

@@ -64,9 +64,12 @@ export function outcomeEvents(q: ClientQuery, outcome: Outcome, ifaceName: strin
       const msg = `DHCPREQUEST for ${cip}${sid} from ${who}`
       if (outcome.kind === 'ack') {
         const address = ip(outcome.binding.address)
+        // ISC names the client by the lease's recorded hostname, so renewals keep it.
+        const hostname = q.hostname ?? outcome.writes[0]?.clientHostname
+        const to = describeClient({ hardware: hw, hostname, via })
         return [
           logEvent('DHCP_REQUEST', 'info', msg, { address: cip, client: hw, state: outcome.state }),
-          logEvent('DHCP_ACK', 'info', `DHCPACK on ${address} to ${who}`, { address, client: hw }),
+          logEvent('DHCP_ACK', 'info', `DHCPACK on ${address} to ${to}`, { address, client: hw }),
         ]
       }
       if (outcome.kind === 'nak') {

@@ -5,6 +5,7 @@
 import { OptionCode } from '../protocol/dhcp/option-defs.js'
 import type { ClientQuery } from './client-query.js'
 import { EffectiveScope } from './effective-scope.js'
+import type { Scope, ServerConfig } from '../config/model.js'
 import type { NetworkSelection, ReceivingInterface } from './subnet-select.js'
 
 /**
@@ -30,20 +31,44 @@ export function serverIdentifierFor(
   return iface.addresses[0] ?? 0
 }
 
-/** Every identifier we could have sent this client: interface addresses, override, configured ones. */
+/**
+ * Every identifier that means this server: the receiving interface's addresses, the relay's
+ * override, and any server identifier configured anywhere (a client naming one of them chose
+ * us, whichever scope its reply came from).
+ */
 export function ourServerIdentifiers(
   q: Pick<ClientQuery, 'serverIdOverride'>,
-  sel: NetworkSelection | undefined,
+  config: ServerConfig,
   iface: ReceivingInterface,
 ): Set<number> {
   const ids = new Set<number>(iface.addresses)
   if (q.serverIdOverride !== undefined) ids.add(q.serverIdOverride)
-  if (sel !== undefined) {
-    const configuredOnly = { serverIdOverride: undefined }
-    for (const subnet of sel.sharedNetwork.subnets) {
-      ids.add(serverIdentifierFor(configuredOnly, new EffectiveScope(subnet.scope), sel, iface))
-      for (const pool of subnet.pools) ids.add(serverIdentifierFor(configuredOnly, new EffectiveScope(pool.scope), sel, iface))
+  for (const id of configuredServerIds(config)) ids.add(id)
+  return ids
+}
+
+const configuredCache = new WeakMap<ServerConfig, readonly number[]>()
+
+/** Server identifiers configured in any scope (global, subnets, pools, hosts), cached per config. */
+function configuredServerIds(config: ServerConfig): readonly number[] {
+  let ids = configuredCache.get(config)
+  if (ids === undefined) {
+    const found = new Set<number>()
+    const add = (scope: Scope): void => {
+      const effective = new EffectiveScope(scope)
+      const option = effective.options().get(OptionCode.SERVER_IDENTIFIER)?.data
+      if (option !== undefined && option.length === 4) found.add(option.readUInt32BE(0))
+      const param = effective.param('serverIdentifier')
+      if (param !== undefined) found.add(param)
     }
+    add(config.global)
+    for (const subnet of config.subnets) {
+      add(subnet.scope)
+      for (const pool of subnet.pools) add(pool.scope)
+    }
+    for (const host of config.hosts) add(host.scope)
+    ids = [...found]
+    configuredCache.set(config, ids)
   }
   return ids
 }

@@ -162,3 +162,9 @@ test('offer holds: pruning skips replaced holds and returns each lapsed hold onc
   assert.equal(h.releaseClient('b')?.address, 3)
   assert.deepEqual(h.prune(100), [])
 })
+
+test('min-secs: a DISCOVER with too few seconds elapsed is left for another server', () => {
+  const b = new Bench(compile(`min-secs 5;\nsubnet 10.0.10.0 netmask 255.255.255.0 { range 10.0.10.100 10.0.10.110; }`))
+  assert.equal(b.send({ type: 'DISCOVER', mac: MAC, secs: 2 }).reply, undefined)
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC, secs: 5 }))?.type, 'OFFER')
+})

@@ -41,6 +41,7 @@ export interface ClientMessage {
   readonly type: keyof typeof MessageType
   readonly mac: string
   readonly xid?: number
+  readonly secs?: number
   readonly ciaddr?: string
   readonly giaddr?: string
   readonly flags?: number
@@ -86,6 +87,7 @@ export function clientDatagram(m: ClientMessage): Buffer {
     hlen: 6,
     hops: m.giaddr ? 1 : 0,
     xid: m.xid ?? 0x1234abcd,
+    secs: m.secs ?? 0,
     flags: m.flags ?? 0,
     ciaddr: m.ciaddr ? addr(m.ciaddr) : 0,
     giaddr: m.giaddr ? addr(m.giaddr) : 0,

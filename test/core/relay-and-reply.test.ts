@@ -160,3 +160,10 @@ subnet 10.0.10.0 netmask 255.255.255.0 {
   assert.equal(acc.getOption(p, 41), undefined)
   assert.ok(d.events.some((e) => e.id === 'DHCP_REPLY_TRUNCATED'))
 })
+
+test('a server-identifier set in a host scope is sent to that client and accepted back', () => {
+  const b = new Bench(compile(`${BASIC}\nhost special { hardware ethernet ${MAC}; server-identifier 10.0.10.7; }`))
+  const offer = summarize(b.send({ type: 'DISCOVER', mac: MAC }))
+  assert.equal(offer?.serverId, '10.0.10.7')
+  assert.equal(summarize(b.send({ type: 'REQUEST', mac: MAC, requested: offer!.yiaddr, serverId: '10.0.10.7' }))?.type, 'ACK')
+})
