@@ -66,6 +66,8 @@ interface Draft {
   state?: { value: 'MASTER' | 'BACKUP'; loc: SourceLocation }
   iface?: string
   vrid?: number | undefined
+  /** virtual_router_id was written (even with a bad value, already reported). */
+  vridSeen?: boolean
   priority?: number | undefined
   advertUs?: { value: number; loc: SourceLocation }
   nopreempt?: SourceLocation
@@ -100,7 +102,7 @@ export function compileInstance(r: Reporter, s: Statement, globals: VrrpGlobals)
   // vrrp_complete_instance, in keepalived's order.
   const version = d.version ?? globals.vrrpVersion
   if (d.iface === undefined) r.error(s.loc, `${tag} no interface specified`, 'interface eth0')
-  if (d.vrid === undefined) r.error(s.loc, `${tag} the virtual router id must be set`, 'virtual_router_id 51')
+  if (d.vrid === undefined && !d.vridSeen) r.error(s.loc, `${tag} the virtual router id must be set`, 'virtual_router_id 51')
   if (d.vips.length === 0 && !d.vipsSeen) {
     if (version === 3) r.error(s.loc, `${tag} No VIP specified; at least one is required`)
     else r.warn(s.loc, `${tag} No VIP specified; hadhcpd will hold no address for this instance`)
@@ -203,6 +205,7 @@ function keyword(r: Reporter, s: Statement, d: Draft, tag: string): void {
       else r.error(s.loc, 'interface needs a name')
       return
     case 'virtual_router_id':
+      d.vridSeen = true
       d.vrid = intValue(r, a, s, 1, 255, `${tag} VRID`) ?? d.vrid
       return
     case 'priority':
