@@ -6,55 +6,11 @@
  * truncated to 8 characters.
  */
 import type { SourceLocation } from '../../lib/errors.js'
-import { parseIPv4 } from '../../lib/ip.js'
 import type { Statement, Word } from './ast.js'
+import { IGNORED, SUPPORTED, UNSUPPORTED } from './keywords.js'
+import { trackedInterface, virtualAddress } from './lists.js'
 import type { TrackedInterface, VirtualAddress, VrrpGlobals, VrrpInstance } from './model.js'
 import { Reporter, extraArgs, intValue, ipValue, secondsMicros, splitByArity, wantBlock } from './values.js'
-
-/** Keywords hadhcpd reads, with the number of words each takes (−1: a block). */
-const SUPPORTED = new Map<string, number>([
-  ['state', 1], ['interface', 1], ['virtual_router_id', 1], ['priority', 1], ['advert_int', 1], ['nopreempt', 0],
-  ['preempt_delay', 1], ['version', 1], ['vrrp_version', 1], ['unicast_src_ip', 1], ['mcast_src_ip', 1],
-  ['garp_master_delay', 1], ['garp_master_repeat', 1], ['garp_master_refresh', 1], ['garp_master_refresh_repeat', 1],
-  ['authentication', -1], ['virtual_ipaddress', -1], ['unicast_peer', -1], ['track_interface', -1],
-])
-
-/** keepalived keywords that do not change what goes on the wire: accepted with a warning. */
-const IGNORED = new Map<string, string>([
-  ['notify', 'notify scripts are not run; hadhcpd logs state changes (VRRP_ENTER_*)'],
-  ['notify_master', 'notify scripts are not run; hadhcpd logs state changes (VRRP_ENTER_*)'],
-  ['notify_backup', 'notify scripts are not run; hadhcpd logs state changes (VRRP_ENTER_*)'],
-  ['notify_fault', 'notify scripts are not run; hadhcpd logs state changes (VRRP_ENTER_*)'],
-  ['notify_stop', 'notify scripts are not run; hadhcpd logs state changes (VRRP_ENTER_*)'],
-  ['smtp_alert', 'hadhcpd sends no mail'],
-  ['debug', 'use hadhcpd\'s log level'],
-  ['dont_track_primary', 'hadhcpd tracks its DHCP service instead'],
-  ['promote_secondaries', 'hadhcpd adds the VIPs as secondary addresses already'],
-  ['garp_lower_prio_delay', 'no gratuitous ARPs are sent on lower-priority adverts'],
-  ['garp_lower_prio_repeat', 'no gratuitous ARPs are sent on lower-priority adverts'],
-])
-
-/** keepalived keywords that would change behaviour hadhcpd does not implement: errors. */
-const UNSUPPORTED = new Map<string, string>([
-  ['track_script', 'hadhcpd lowers the priority from its own DHCP health instead (see --vrrp-health)'],
-  ['track_process', 'hadhcpd lowers the priority from its own DHCP health instead'],
-  ['track_file', 'hadhcpd lowers the priority from its own DHCP health instead'],
-  ['track_bfd', 'BFD is not implemented'],
-  ['use_vmac', 'virtual MAC interfaces are not implemented'],
-  ['vmac_xmit_base', 'virtual MAC interfaces are not implemented'],
-  ['use_ipvlan', 'ipvlan interfaces are not implemented'],
-  ['virtual_ipaddress_excluded', 'every VIP is advertised; list them in virtual_ipaddress'],
-  ['virtual_routes', 'routes are not managed'],
-  ['virtual_rules', 'rules are not managed'],
-  ['strict_mode', 'strict mode is not implemented'],
-  ['accept', 'accept mode is not implemented'],
-  ['no_accept', 'accept mode is not implemented'],
-  ['native_ipv6', 'hadhcpd runs VRRP for IPv4 only'],
-  ['lower_prio_no_advert', 'keepalived\'s default behaviour is the one implemented'],
-  ['higher_prio_send_advert', 'keepalived\'s default behaviour is the one implemented'],
-  ['unicast_ttl', 'adverts are sent and checked with TTL 255'],
-  ['sync_group_tracking_weight', 'sync groups are not implemented'],
-])
 
 const ALL_KNOWN = [...SUPPORTED.keys(), ...IGNORED.keys(), ...UNSUPPORTED.keys()]
 const AUTH_ARITY = new Map([['auth_type', 1], ['auth_pass', 1]])
@@ -299,54 +255,4 @@ function authentication(r: Reporter, s: Statement, d: Draft, tag: string): void 
       r.unknown(st.keyword, 'authentication', AUTH_ARITY.keys())
     }
   }
-}
-
-/** keepalived's default VIP prefix when none is written. */
-const DEFAULT_VIP_PREFIX = 32
-const IGNORED_VIP_OPTIONS = new Set(['brd', 'scope', 'preferred_lft', 'valid_lft'])
-const IGNORED_VIP_FLAGS = new Set(['no_track', 'home', '-nodad', 'nodad', 'noprefixroute', 'autojoin'])
-
-function virtualAddress(r: Reporter, line: Statement, tag: string): VirtualAddress | undefined {
-  const w = line.keyword
-  const m = /^([^/]+)(?:\/([0-9]{1,2}))?$/.exec(w.text)
-  const address = m ? parseIPv4(m[1]!) : undefined
-  if (!m || address === undefined) {
-    return r.error(w.loc, `${tag} invalid virtual_ipaddress \`${w.text}\``,
-      w.text.includes(':') ? 'hadhcpd runs VRRP for IPv4 only' : 'write A.B.C.D or A.B.C.D/prefix')
-  }
-  const prefix = m[2] === undefined ? DEFAULT_VIP_PREFIX : Number(m[2])
-  if (prefix > 32) return r.error(w.loc, `${tag} invalid prefix /${prefix} in virtual_ipaddress`)
-  let dev: string | undefined
-  let label: string | undefined
-  const args = line.args
-  for (let i = 0; i < args.length; i++) {
-    const opt = args[i]!
-    const value = args[i + 1]
-    if (opt.text === 'dev' || opt.text === 'label') {
-      if (!value) {
-        r.error(opt.loc, `${opt.text} needs a value`)
-        continue
-      }
-      if (opt.text === 'dev') dev = value.text
-      else label = value.text
-      i++
-    } else if (IGNORED_VIP_OPTIONS.has(opt.text)) {
-      r.warn(opt.loc, `${tag} virtual_ipaddress option \`${opt.text}\` is not supported; ignored`)
-      i++
-    } else if (IGNORED_VIP_FLAGS.has(opt.text)) {
-      r.warn(opt.loc, `${tag} virtual_ipaddress option \`${opt.text}\` is not supported; ignored`)
-    } else {
-      r.error(opt.loc, `${tag} unknown virtual_ipaddress option \`${opt.text}\``, 'dev IFACE, label IFACE:NAME')
-    }
-  }
-  return { address, prefix, dev, label, loc: w.loc }
-}
-
-function trackedInterface(r: Reporter, line: Statement, tag: string): TrackedInterface | undefined {
-  const [opt, value] = line.args
-  if (!opt) return { name: line.keyword.text, weight: undefined, loc: line.loc }
-  if (opt.text !== 'weight') return r.error(opt.loc, `${tag} unknown track_interface option \`${opt.text}\``, 'eth0 weight -20')
-  const weight = intValue(r, value, line, -253, 253, `${tag} track_interface weight`)
-  extraArgs(r, line, 2)
-  return weight === undefined ? undefined : { name: line.keyword.text, weight, loc: line.loc }
 }
