@@ -1,7 +1,9 @@
 /**
  * The checks keepalived 2.2.7 applies to a received advert before its state machine sees it
  * (keepalived `vrrp_check_packet`, after RFC 3768 §7.1 / RFC 5798 §7.1), in keepalived's order,
- * each failure a typed reason with keepalived's log wording. An advert failing any check is
+ * each failure a typed reason with keepalived's log wording: TTL (multicast only), version,
+ * structure, checksum, VRID, unicast source, then for v2 auth type, password and interval,
+ * then packet type, address count and address list. An advert failing any check is
  * discarded; the driver counts and rate-limits the log line so a mismatch is visible.
  *
  * VRRPv3 does not require the interval to match (RFC 5798 §6.4.2: a backup learns the
@@ -61,7 +63,9 @@ const discard = (reason: DiscardReason, message: string): AdvertVerdict => ({ ok
 export function checkAdvert(
   buf: Uint8Array, offset: number, end: number, ip: ReceivedIpHeader, want: AdvertExpectation,
 ): AdvertVerdict {
-  if (ip.ttl !== VRRP_TTL) return discard('ttl', `invalid TTL/HL. Received ${ip.ttl} and expect ${VRRP_TTL}`)
+  const peers = want.unicastPeers ?? []
+  // keepalived checks the TTL of multicast adverts only ("but not if unicast").
+  if (peers.length === 0 && ip.ttl !== VRRP_TTL) return discard('ttl', `invalid TTL/HL. Received ${ip.ttl} and expect ${VRRP_TTL}`)
   const version = peekVersion(buf, offset, end)
   if (version === undefined) return discard('malformed', 'ip payload too short')
   if (version !== want.version) return discard('version', `wrong version. Received ${version} and expect ${want.version}`)
@@ -73,14 +77,11 @@ export function checkAdvert(
     throw e
   }
   if (!checksumValid(buf, offset, end, want.version, ip)) return discard('checksum', 'Invalid VRRP checksum')
-  if (advert.type !== VRRP_TYPE_ADVERTISEMENT) {
-    return discard('type', `Invalid packet type. ${advert.type} and expect ${VRRP_TYPE_ADVERTISEMENT}`)
-  }
   if (advert.vrid !== want.vrid) return discard('vrid', `received VRID ${advert.vrid}, expecting ${want.vrid}`)
-  const peers = want.unicastPeers ?? []
   if (peers.length > 0 && !peers.includes(ip.src)) {
     return discard('unicast-source', `unicast source address ${formatIPv4(ip.src)} is not a configured unicast_peer`)
   }
+  const intervalMs = advertIntervalMs(advert)
   if (advert.version === 2) {
     const wantType = want.authPass === undefined ? AUTH_TYPE_NONE : AUTH_TYPE_SIMPLE_TEXT
     if (advert.authType !== wantType) return discard('auth-type', `received a ${advert.authType} auth, expecting ${wantType}!`)
@@ -90,21 +91,23 @@ export function checkAdvert(
         if (advert.authData[i] !== expected[i]) return discard('auth-pass', 'received an invalid passwd!')
       }
     }
+    if (intervalMs !== want.advertIntervalMs) {
+      return discard('interval',
+        `advertisement interval mismatch mine=${want.advertIntervalMs / 1000} sec rcv'd=${advert.advertIntervalSec} sec`)
+    }
+  }
+  if (advert.type !== VRRP_TYPE_ADVERTISEMENT) {
+    return discard('type', `Invalid packet type. ${advert.type} and expect ${VRRP_TYPE_ADVERTISEMENT}`)
   }
   if (advert.addresses.length !== want.addresses.length) {
     return discard('address-count',
-      `received an invalid ip number count ${advert.addresses.length}, expected ${want.addresses.length}!`)
+      `received an unexpected ip number count ${advert.addresses.length}, expected ${want.addresses.length}!`)
   }
   for (const address of want.addresses) {
     if (!advert.addresses.includes(address)) {
       return discard('address-list',
         `ip address associated with VRID ${want.vrid} not present in MASTER advert: ${formatIPv4(address)}`)
     }
-  }
-  const intervalMs = advertIntervalMs(advert)
-  if (advert.version === 2 && intervalMs !== want.advertIntervalMs) {
-    return discard('interval',
-      `advertisement interval mismatch mine=${want.advertIntervalMs / 1000} sec rcv'd=${advert.advertIntervalSec} sec`)
   }
   return { ok: true, advert, intervalMs }
 }

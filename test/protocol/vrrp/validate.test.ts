@@ -36,7 +36,7 @@ const cases: { name: string; bytes: Buffer; ip?: ReceivedIpHeader; want?: Advert
   { name: 'no auth to a PASS instance', bytes: toBuffer({ ...base, authType: 0, authData: Buffer.alloc(8) }), reason: 'auth-type', message: 'received a 0 auth, expecting 1!' },
   { name: 'PASS to an instance without auth', bytes: V2_P99, want: { ...mine, authPass: undefined }, reason: 'auth-type', message: 'received a 1 auth, expecting 0!' },
   { name: 'wrong auth_pass', bytes: toBuffer({ ...base, authData: passAuthData('1112') }), reason: 'auth-pass', message: 'received an invalid passwd!' },
-  { name: 'two VIPs for one', bytes: toBuffer({ ...base, addresses: [VIP, A] }), reason: 'address-count', message: 'received an invalid ip number count 2, expected 1!' },
+  { name: 'two VIPs for one', bytes: toBuffer({ ...base, addresses: [VIP, A] }), reason: 'address-count', message: 'received an unexpected ip number count 2, expected 1!' },
   { name: 'another VIP', bytes: toBuffer({ ...base, addresses: [A] }), reason: 'address-list', message: 'ip address associated with VRID 51 not present in MASTER advert: 198.18.50.100' },
   { name: 'advert_int 2 vs 1', bytes: toBuffer({ ...base, advertIntervalSec: 2 }), reason: 'interval', message: 'advertisement interval mismatch mine=1 sec rcv\'d=2 sec' },
   { name: 'unicast source not a peer', bytes: V2_P99, want: { ...mine, unicastPeers: [B] }, reason: 'unicast-source', message: 'unicast source address 198.18.50.11 is not a configured unicast_peer' },
@@ -53,6 +53,17 @@ test('v3: another interval is accepted and reported (RFC 5798 §6.4.2 learns Mas
   const v = checkAdvert(bytes, 0, bytes.length, fromA, mineV3)
   assert.ok(v.ok)
   assert.equal(v.intervalMs, 2500)
+})
+
+test('unicast: TTL is not checked (keepalived: "but not if unicast")', () => {
+  const v = checkAdvert(V2_P99, 0, V2_P99.length, { ...fromA, ttl: 64 }, { ...mine, unicastPeers: [A] })
+  assert.ok(v.ok)
+})
+
+test('keepalived order: a v2 interval mismatch is reported before a wrong type and a wrong address list', () => {
+  const bytes = toBuffer({ ...base, type: 2, advertIntervalSec: 3, addresses: [A] })
+  const v = checkAdvert(bytes, 0, bytes.length, fromA, mine)
+  assert.equal(v.ok ? 'ok' : v.reason, 'interval')
 })
 
 test('address order does not matter; unicast peer listed is accepted', () => {
