@@ -117,6 +117,8 @@ export class VrrpInstanceRunner {
       return this.discarded('malformed', e.message, now)
     }
     if (ip.protocol !== IPPROTO_VRRP) return this.discarded('malformed', `IP protocol ${ip.protocol} is not VRRP`, now)
+    // A looped-back advert of ours would look like an equal-priority MASTER and start an advert storm.
+    if (ip.src === this.cfg.primaryAddress) return this.discarded('own-advert', 'received our own advert (multicast loop?)', now)
     const verdict = checkAdvert(packet, ip.payloadOffset, ip.payloadEnd, ip, this.expectation)
     if (!verdict.ok) return this.discarded(verdict.reason, verdict.message, now)
     this.counters.advertsReceived++

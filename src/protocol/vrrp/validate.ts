@@ -38,6 +38,8 @@ export interface ReceivedIpHeader {
 
 export type DiscardReason =
   | 'malformed'
+  /** Our own advert looped back (the driver checks the source against our address). */
+  | 'own-advert'
   | 'ttl'
   | 'version'
   | 'checksum'

@@ -156,3 +156,13 @@ test('health FAULT as MASTER: priority 0 out, VIPs removed, FAULT', () => {
   assert.equal(h.sent.at(-1)!.packet[20 + 2], 0)
   assert.equal(h.vipOps.at(-1), 'remove 1')
 })
+
+test('our own advert looped back is discarded, not answered', () => {
+  const h = new Harness()
+  h.runner.start()
+  h.advance(4000)
+  const sent = h.sent.length
+  h.runner.receive(h.sent[0]!.packet)
+  assert.equal(h.sent.length, sent)
+  assert.deepEqual([...h.runner.discardTotals()], [['own-advert', 1]])
+})
