@@ -1,0 +1,77 @@
+/**
+ * Effective VRRP priority from the DHCP service's state, so the service address follows the
+ * node that can actually serve (issue 6 §3). Pure; the daemon calls it whenever one of the
+ * inputs changes and feeds the result to the machine as a `health` input.
+ *
+ * Policy (each condition configurable as a weight or `fault`):
+ * - **No usable transport** (the DHCP listeners or raw socket are down) → FAULT by default,
+ *   like keepalived's `track_interface` going down: the node answers nothing, so it must not
+ *   hold the VIP, and it sends priority 0 so the peer takes over within skew time.
+ * - **Lease store failing to fsync** → priority lowered by 100 by default: the node cannot
+ *   commit leases durably and should hand the VIP over, but if both nodes fail the same way
+ *   the VIP still stays somewhere (a FAULT on both would black-hole every client).
+ * - **Failover in a state that may not serve** (anything except NORMAL,
+ *   COMMUNICATIONS-INTERRUPTED, PARTNER-DOWN and CONFLICT-DONE: STARTUP, RECOVER,
+ *   RECOVER-WAIT, RECOVER-DONE, PAUSED, SHUTDOWN, POTENTIAL-CONFLICT, RESOLUTION-INTERRUPTED,
+ *   unknown names) → priority lowered by 100 by default, for the same reason.
+ * Penalties add up. With any penalty the result is clamped to 1..254: a 255 address owner
+ * that is unhealthy stops being the owner (keepalived also refuses weights on owners).
+ */
+
+/** What the DHCP side reports. */
+export interface ServiceHealth {
+  /** The DHCP transport (sockets on the serving interfaces) is up. */
+  readonly transportUp: boolean
+  /** The lease store's last fsync succeeded (journal writable). */
+  readonly leaseStoreHealthy: boolean
+  /** The ISC failover state name as dhcpd.leases spells it (`normal`, `partner-down`…); undefined without failover. */
+  readonly failoverState?: string | undefined
+}
+
+/** A penalty subtracted from the priority, or FAULT. */
+export type HealthAction = number | 'fault'
+
+export interface HealthPolicy {
+  readonly transportDown: HealthAction
+  readonly leaseStoreFailing: HealthAction
+  readonly failoverNotServing: HealthAction
+}
+
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
+  transportDown: 'fault',
+  leaseStoreFailing: 100,
+  failoverNotServing: 100,
+}
+
+/** ISC failover states in which a server answers clients (draft-ietf-dhc-failover-12 §9). */
+export const SERVING_FAILOVER_STATES: ReadonlySet<string> = new Set([
+  'normal', 'communications-interrupted', 'partner-down', 'conflict-done',
+])
+
+export function failoverMayServe(state: string | undefined): boolean {
+  return state === undefined || SERVING_FAILOVER_STATES.has(state.toLowerCase())
+}
+
+export interface EffectiveHealth {
+  readonly priority: number
+  readonly fault: boolean
+  /** Which conditions applied, for the log line and the API. */
+  readonly reasons: readonly ('transport-down' | 'lease-store-failing' | 'failover-not-serving')[]
+}
+
+export function effectivePriority(base: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): EffectiveHealth {
+  const reasons: EffectiveHealth['reasons'][number][] = []
+  let penalty = 0
+  let fault = false
+  const apply = (bad: boolean, reason: EffectiveHealth['reasons'][number], action: HealthAction): void => {
+    if (!bad) return
+    reasons.push(reason)
+    if (action === 'fault') fault = true
+    else penalty += action
+  }
+  apply(!s.transportUp, 'transport-down', policy.transportDown)
+  apply(!s.leaseStoreHealthy, 'lease-store-failing', policy.leaseStoreFailing)
+  apply(!failoverMayServe(s.failoverState), 'failover-not-serving', policy.failoverNotServing)
+  const priority = penalty > 0 ? Math.min(254, Math.max(1, base - penalty)) : base
+  return { priority, fault, reasons }
+}
