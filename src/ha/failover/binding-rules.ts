@@ -21,6 +21,12 @@ export interface IncomingBinding {
   readonly now: number
   /** Our role. */
   readonly role: Role
+  /**
+   * Seconds before our `ends` at which an incoming EXPIRED is accepted for an ACTIVE lease;
+   * dhcpd uses 65. Note: a non-zero slack lets the peer free an address up to that long before
+   * the client's lease ends (the two-node simulation finds such overlaps); 0 is strictly safe.
+   */
+  readonly expirySlack?: number
 }
 
 const norm = (s: BindingState): BindingState => (s === 'bootp' ? 'active' : s)
@@ -43,7 +49,7 @@ export function acceptInNormal(i: IncomingBinding): boolean {
     case 'active':
       if (i.role === 'primary') return theirs === 'released' || theirs === 'abandoned'
       if (isFreeish(theirs)) return i.tsfp <= i.now
-      if (theirs === 'expired') return i.oursEnds - EXPIRY_SLACK_SECONDS <= i.now
+      if (theirs === 'expired') return i.oursEnds - (i.expirySlack ?? EXPIRY_SLACK_SECONDS) <= i.now
       return true // released, abandoned, reset
     case 'expired':
     case 'reset':
@@ -59,7 +65,7 @@ export function acceptInOtherStates(i: IncomingBinding): boolean {
   const theirs = norm(i.theirs)
   if (ours !== 'active' || theirs === 'active') return true
   if (isFreeish(theirs)) return false
-  if (theirs === 'expired') return i.oursEnds - EXPIRY_SLACK_SECONDS <= i.now
+  if (theirs === 'expired') return i.oursEnds - (i.expirySlack ?? EXPIRY_SLACK_SECONDS) <= i.now
   return true
 }
 

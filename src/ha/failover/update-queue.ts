@@ -92,12 +92,15 @@ export class UpdateQueue<T> {
   /**
    * Moves as many pending updates as the window allows into flight and returns them, in queue
    * order, each with a fresh xid from `nextXid` (never 0 for a BNDUPD: the caller's counter).
+   * `current`, when given, rebuilds each update from the lease as it is now: dhcpd sends a
+   * lease's state at send time, and a peer update accepted meanwhile may have changed it.
    */
-  take(nextXid: () => number): Outgoing<T>[] {
+  take(nextXid: () => number, current?: (address: number, queued: T) => T): Outgoing<T>[] {
     const out: Outgoing<T>[] = []
-    for (const [address, update] of this.pending) {
+    for (const [address, queued] of this.pending) {
       if (this.inFlight.size >= this.window) break
       if (this.inFlight.has(address)) continue
+      const update = current ? current(address, queued) : queued
       const sent: Outgoing<T> = { xid: nextXid(), address, update }
       this.pending.delete(address)
       this.inFlight.set(address, sent)
@@ -120,11 +123,14 @@ export class UpdateQueue<T> {
     return { kind: 'acked', sent, updateDone: this.takeUpdateDone() }
   }
 
-  /** Forget the outstanding update for `address` (the peer's dueling update won, §2.7). */
-  dropOutstanding(address: number): Outgoing<T> | undefined {
+  /**
+   * Forget the outstanding update for `address` (the peer's dueling update won, §2.7). Like an
+   * ack, this may complete a running UPDREQ answer (`updateDone`).
+   */
+  dropOutstanding(address: number): { readonly sent: Outgoing<T> | undefined; readonly updateDone: number | undefined } {
     const sent = this.inFlight.get(address)
     this.inFlight.delete(address)
-    return sent
+    return { sent, updateDone: sent ? this.takeUpdateDone() : undefined }
   }
 
   /** The link went down: every un-acked update goes back to the front, in send order. */

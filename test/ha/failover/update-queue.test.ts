@@ -97,9 +97,22 @@ test('dueling: the outstanding update is visible and can be dropped when the pee
   q.enqueue(9, 'mine')
   q.take(counter())
   assert.equal(q.outstanding(9)?.update, 'mine')
-  assert.equal(q.dropOutstanding(9)?.update, 'mine')
+  assert.equal(q.dropOutstanding(9).sent?.update, 'mine')
   assert.equal(q.outstanding(9), undefined)
   assert.ok(q.idle)
+  // dropping the last outstanding update completes a running UPDREQ answer
+  q.enqueue(9, 'again')
+  q.take(counter(5))
+  assert.equal(q.beginUpdateRequest(77), undefined)
+  assert.deepEqual(q.dropOutstanding(9).updateDone, 77)
+})
+
+test('take can rebuild each update from the lease as it is at send time', () => {
+  const q = new UpdateQueue<string>({ maxBacklog: 10, window: 10 })
+  q.enqueue(1, 'stale')
+  const sent = q.take(counter(), (a, queued) => `now:${a}:${queued}`)
+  assert.equal(sent[0]!.update, 'now:1:stale')
+  assert.equal(q.outstanding(1)?.update, 'now:1:stale')
 })
 
 test('window 0 (peer sent max-unacked 0) sends nothing', () => {
