@@ -27,6 +27,13 @@ export interface IncomingBinding {
    * the client's lease ends (the two-node simulation finds such overlaps); 0 is strictly safe.
    */
   readonly expirySlack?: number
+  /**
+   * Whether the update names the client of our ACTIVE binding. When false, a non-ACTIVE update
+   * is about an older binding and is refused (hadhcpd safety rule; dhcpd does not compare
+   * clients, and the two-node simulation finds conflict resolution freeing a newer grant that
+   * way). Undefined = dhcpd's behaviour.
+   */
+  readonly sameClient?: boolean
 }
 
 const norm = (s: BindingState): BindingState => (s === 'bootp' ? 'active' : s)
@@ -65,6 +72,7 @@ export function acceptInOtherStates(i: IncomingBinding): boolean {
   const theirs = norm(i.theirs)
   if (ours !== 'active' || theirs === 'active') return true
   if (isFreeish(theirs)) return false
+  if (i.sameClient === false) return false
   if (theirs === 'expired') return i.oursEnds - (i.expirySlack ?? EXPIRY_SLACK_SECONDS) <= i.now
   return true
 }

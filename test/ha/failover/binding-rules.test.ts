@@ -80,3 +80,14 @@ test('both sides of an observed duel agree: secondary rejected, primary accepted
   const s = duelWinner({ state: 'active', cltt: 5 }, { state: 'active', cltt: 5 }, 'secondary')
   assert.deepEqual([p, s], ['mine', 'theirs'])
 })
+
+test('hadhcpd safety options: no expiry slack; a release of another client never frees our ACTIVE binding', () => {
+  const base = { ours: 'active' as const, oursEnds: NOW + 30, theirs: 'expired' as const, tsfp: 0, now: NOW, role: 'secondary' as const }
+  assert.equal(acceptInOtherStates(base), true, 'dhcpd: within 65 s of ends')
+  assert.equal(acceptInOtherStates({ ...base, expirySlack: 0 }), false)
+  assert.equal(acceptInNormal({ ...base, expirySlack: 0 }), false)
+  const rel = { ...base, theirs: 'released' as const }
+  assert.equal(acceptInOtherStates(rel), true)
+  assert.equal(acceptInOtherStates({ ...rel, sameClient: true }), true)
+  assert.equal(acceptInOtherStates({ ...rel, sameClient: false }), false)
+})
