@@ -28,6 +28,11 @@ export interface SimLease {
   tsfp: number
   atsfp: number
   cltt: number
+  /**
+   * Highest potential expiry the peer may believe: raised on every BNDUPD sent, lowered to the
+   * acked value on BNDACK. The peer can act on a sent tstp even when its ack never reached us.
+   */
+  peerMayKnow: number
 }
 
 export interface SimParams {
@@ -45,7 +50,7 @@ export class SimNode {
   readonly log: string[] = []
 
   constructor(readonly cfg: MachineConfig, addresses: readonly number[], private readonly params: SimParams, now: number) {
-    for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0 })
+    for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0, peerMayKnow: 0 })
     this.boot(now)
   }
 
@@ -129,7 +134,11 @@ export class SimNode {
   /** Sends what the window allows; only while linked. */
   flush(now: number): void {
     if (!this.up || !this.m.linked) return
-    for (const o of this.queue.take(() => this.nextXid(), (a) => this.binding(a, this.leases.get(a)!))) this.send(bndupdMessage({ time: now, xid: o.xid }, o.update))
+    for (const o of this.queue.take(() => this.nextXid(), (a) => this.binding(a, this.leases.get(a)!))) {
+      const l = this.leases.get(o.address)!
+      l.peerMayKnow = Math.max(l.peerMayKnow, o.update.potentialExpiry)
+      this.send(bndupdMessage({ time: now, xid: o.xid }, o.update))
+    }
   }
 
   private ownFree(): SimState {
@@ -194,10 +203,11 @@ export class SimNode {
     const own = this.ownFree()
     for (const [a, l] of this.leases) if (l.state === own) return a
     if (this.m.state !== 'partner-down') return undefined
-    // §4.3, with the safer bound of §4.3 [inferred]: max(STOS, agreed potential expiry, ends) + MCLT
+    // §4.3, with the safer bound of §4.3 [inferred]: max(STOS, agreed potential expiry, any potential
+    // expiry we sent that the peer may hold, ends) + MCLT
     for (const [a, l] of this.leases) {
       if (l.state === 'active') continue
-      if (Math.max(this.m.stos, l.tsfp, l.ends) + this.m.mclt <= now) return a
+      if (Math.max(this.m.stos, l.tsfp, l.peerMayKnow, l.ends) + this.m.mclt <= now) return a
     }
     return undefined
   }
@@ -290,6 +300,7 @@ export class SimNode {
     if (b.rejectReason === undefined) {
       l.atsfp = r.sent.update.potentialExpiry
       l.tsfp = l.atsfp
+      l.peerMayKnow = l.atsfp
       if ((l.state === 'expired' || l.state === 'released') && r.sent.update.status === CODE[l.state]) {
         l.state = 'free'
         l.client = undefined
