@@ -34,6 +34,8 @@ export interface IncomingBinding {
    * way). Undefined = dhcpd's behaviour.
    */
   readonly sameClient?: boolean
+  /** `ends` of the incoming update; with `sameClient: false`, an ACTIVE whose ends has passed is stale and refused. */
+  readonly theirsEnds?: number
 }
 
 const norm = (s: BindingState): BindingState => (s === 'bootp' ? 'active' : s)
@@ -70,7 +72,8 @@ export function acceptInNormal(i: IncomingBinding): boolean {
 export function acceptInOtherStates(i: IncomingBinding): boolean {
   const ours = norm(i.ours)
   const theirs = norm(i.theirs)
-  if (ours !== 'active' || theirs === 'active') return true
+  if (ours !== 'active') return true
+  if (theirs === 'active') return !(i.sameClient === false && i.theirsEnds !== undefined && i.theirsEnds <= i.now)
   if (isFreeish(theirs)) return false
   if (i.sameClient === false) return false
   if (theirs === 'expired') return i.oursEnds - (i.expirySlack ?? EXPIRY_SLACK_SECONDS) <= i.now

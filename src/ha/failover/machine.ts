@@ -13,7 +13,7 @@
  * All times are Unix seconds (the wire's unit).
  */
 import type { FailoverPeerState } from '../../core/lease.js'
-import { PEER_STATE_REACTIONS, IGNORE_REPEATED_PEER_STATE, reactionFor, type Reaction } from './reactions.js'
+import { IGNORE_REPEATED_PEER_STATE, reactionFor, type Reaction } from './reactions.js'
 import { stateCode, stateFromCode, type FailoverState, type Role } from './states.js'
 
 /** Seconds dhcpd gives STARTUP before applying the communications-failed rule (§1.6, §3.2). */
@@ -420,6 +420,3 @@ class Step {
     }
   }
 }
-
-/** The reaction table, re-exported for documentation and tests. */
-export { PEER_STATE_REACTIONS }
