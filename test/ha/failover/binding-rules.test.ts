@@ -90,4 +90,8 @@ test('hadhcpd safety options: no expiry slack; a release of another client never
   assert.equal(acceptInOtherStates(rel), true)
   assert.equal(acceptInOtherStates({ ...rel, sameClient: true }), true)
   assert.equal(acceptInOtherStates({ ...rel, sameClient: false }), false)
+  const act = { ...base, theirs: 'active' as const }
+  assert.equal(acceptInOtherStates({ ...act, sameClient: false, theirsEnds: NOW }), false, 'stale ACTIVE of another client')
+  assert.equal(acceptInOtherStates({ ...act, sameClient: false, theirsEnds: NOW + 1 }), true)
+  assert.equal(acceptInOtherStates({ ...act, theirsEnds: NOW - 100 }), true, 'dhcpd behaviour without sameClient')
 })
