@@ -29,9 +29,9 @@ export interface IncomingBinding {
   readonly expirySlack?: number
   /**
    * Whether the update names the client of our ACTIVE binding. When false, a non-ACTIVE update
-   * is about an older binding and is refused (hadhcpd safety rule; dhcpd does not compare
-   * clients, and the two-node simulation finds conflict resolution freeing a newer grant that
-   * way). Undefined = dhcpd's behaviour.
+   * is about an older binding and is refused, in NORMAL and in the other states (hadhcpd safety
+   * rule; dhcpd does not compare clients, and the two-node simulation finds a re-sent RELEASED
+   * of the previous client freeing a newer grant that way). Undefined = dhcpd's behaviour.
    */
   readonly sameClient?: boolean
   /** `ends` of the incoming update; with `sameClient: false`, an ACTIVE whose ends has passed is stale and refused. */
@@ -48,7 +48,8 @@ const isFreeish = (s: BindingState): boolean => s === 'free' || s === 'backup'
 export function acceptInNormal(i: IncomingBinding): boolean {
   const ours = norm(i.ours)
   const theirs = norm(i.theirs)
-  if (ours === theirs) return true
+  if (ours === theirs) return ours !== 'active' || !staleOtherClient(i)
+  if (ours === 'active' && i.sameClient === false) return false
   switch (ours) {
     case 'free':
     case 'abandoned':
@@ -68,12 +69,17 @@ export function acceptInNormal(i: IncomingBinding): boolean {
   }
 }
 
+/** hadhcpd safety rule: an ACTIVE update for another client whose lease has already ended. */
+function staleOtherClient(i: IncomingBinding): boolean {
+  return i.sameClient === false && i.theirsEnds !== undefined && i.theirsEnds <= i.now
+}
+
 /** The looser check dhcpd uses in every other failover state (§2.7, last paragraph). */
 export function acceptInOtherStates(i: IncomingBinding): boolean {
   const ours = norm(i.ours)
   const theirs = norm(i.theirs)
   if (ours !== 'active') return true
-  if (theirs === 'active') return !(i.sameClient === false && i.theirsEnds !== undefined && i.theirsEnds <= i.now)
+  if (theirs === 'active') return !staleOtherClient(i)
   if (isFreeish(theirs)) return false
   if (i.sameClient === false) return false
   if (theirs === 'expired') return i.oursEnds - (i.expirySlack ?? EXPIRY_SLACK_SECONDS) <= i.now

@@ -94,4 +94,10 @@ test('hadhcpd safety options: no expiry slack; a release of another client never
   assert.equal(acceptInOtherStates({ ...act, sameClient: false, theirsEnds: NOW }), false, 'stale ACTIVE of another client')
   assert.equal(acceptInOtherStates({ ...act, sameClient: false, theirsEnds: NOW + 1 }), true)
   assert.equal(acceptInOtherStates({ ...act, theirsEnds: NOW - 100 }), true, 'dhcpd behaviour without sameClient')
+  // NORMAL: a primary holding ACTIVE for client B takes RELEASED only about B
+  const prim = { ...base, role: 'primary' as const, theirs: 'released' as const }
+  assert.equal(acceptInNormal(prim), true)
+  assert.equal(acceptInNormal({ ...prim, sameClient: true }), true)
+  assert.equal(acceptInNormal({ ...prim, sameClient: false }), false)
+  assert.equal(acceptInNormal({ ...prim, theirs: 'active', sameClient: false, theirsEnds: NOW - 1 }), false)
 })
