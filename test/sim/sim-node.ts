@@ -273,6 +273,7 @@ export class SimNode {
       ours: l.state, oursEnds: l.ends, theirs, tsfp: b.potentialExpiry ?? 0, now, role: this.cfg.role, expirySlack: 0,
       sameClient: l.client === b.clientId?.toString(),
       theirsEnds: b.ends ?? 0,
+      oursCltt: l.cltt, theirsCltt: b.cltt ?? 0,
     }
     const ok = this.m.state === 'normal' ? acceptInNormal(check) : acceptInOtherStates(check)
     if (!ok) {

@@ -124,12 +124,6 @@ export class World {
     const c = this.rng.int(this.clients.length)
     const node = this.nodes[this.rng.int(2)]!
     let what: string
-    // Client traffic takes at least a second: two servers ACKing one client within the same second
-    // tie on cltt and the primary's copy wins even when the secondary granted a longer lease
-    // (§2.7 rule 1), which can free an address the client still holds. Real clients do not renew
-    // at both servers in one second. The tie rule itself is tested in binding-rules.test.ts; with
-    // same-second traffic about 1 schedule in 3000 still finds an overlap (reported, not fixed).
-    if (r < 48) this.advance(1)
     const held = this.clients[c]
     const live = held && held.ends > this.now ? held : undefined
     if (r < 40) {

@@ -36,6 +36,13 @@ export interface IncomingBinding {
   readonly sameClient?: boolean
   /** `ends` of the incoming update; with `sameClient: false`, an ACTIVE whose ends has passed is stale and refused. */
   readonly theirsEnds?: number
+  /**
+   * cltt of our binding and of the update. When both are given, a non-ACTIVE update older than
+   * our ACTIVE binding (theirs < ours) is outdated and refused (hadhcpd safety rule: a re-sent
+   * RELEASED must not end a later grant to the same client).
+   */
+  readonly oursCltt?: number
+  readonly theirsCltt?: number
 }
 
 const norm = (s: BindingState): BindingState => (s === 'bootp' ? 'active' : s)
@@ -49,7 +56,7 @@ export function acceptInNormal(i: IncomingBinding): boolean {
   const ours = norm(i.ours)
   const theirs = norm(i.theirs)
   if (ours === theirs) return ours !== 'active' || !staleOtherClient(i)
-  if (ours === 'active' && i.sameClient === false) return false
+  if (ours === 'active' && (i.sameClient === false || outdated(i))) return false
   switch (ours) {
     case 'free':
     case 'abandoned':
@@ -74,6 +81,11 @@ function staleOtherClient(i: IncomingBinding): boolean {
   return i.sameClient === false && i.theirsEnds !== undefined && i.theirsEnds <= i.now
 }
 
+/** hadhcpd safety rule: a non-ACTIVE update older than our ACTIVE binding. */
+function outdated(i: IncomingBinding): boolean {
+  return i.oursCltt !== undefined && i.theirsCltt !== undefined && i.theirsCltt < i.oursCltt
+}
+
 /** The looser check dhcpd uses in every other failover state (§2.7, last paragraph). */
 export function acceptInOtherStates(i: IncomingBinding): boolean {
   const ours = norm(i.ours)
@@ -81,7 +93,7 @@ export function acceptInOtherStates(i: IncomingBinding): boolean {
   if (ours !== 'active') return true
   if (theirs === 'active') return !staleOtherClient(i)
   if (isFreeish(theirs)) return false
-  if (i.sameClient === false) return false
+  if (i.sameClient === false || outdated(i)) return false
   if (theirs === 'expired') return i.oursEnds - (i.expirySlack ?? EXPIRY_SLACK_SECONDS) <= i.now
   return true
 }

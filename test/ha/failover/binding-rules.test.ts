@@ -100,4 +100,8 @@ test('hadhcpd safety options: no expiry slack; a release of another client never
   assert.equal(acceptInNormal({ ...prim, sameClient: true }), true)
   assert.equal(acceptInNormal({ ...prim, sameClient: false }), false)
   assert.equal(acceptInNormal({ ...prim, theirs: 'active', sameClient: false, theirsEnds: NOW - 1 }), false)
+  // an older RELEASED of the same client does not end a later grant
+  assert.equal(acceptInNormal({ ...prim, sameClient: true, oursCltt: NOW, theirsCltt: NOW - 200 }), false)
+  assert.equal(acceptInNormal({ ...prim, sameClient: true, oursCltt: NOW - 200, theirsCltt: NOW - 200 }), true)
+  assert.equal(acceptInOtherStates({ ...rel, oursCltt: NOW, theirsCltt: 0 }), false)
 })
