@@ -63,10 +63,10 @@ export class SimNode {
     const [m, eff] = startMachine(this.cfg, this.saved, now)
     this.m = m
     this.run(eff, now)
-    // dhcpd queues every lease with tstp > atsfp at startup (§8.3). Sent before the peer's
-    // UPDREQALL answer, such stale bindings can overwrite what a PARTNER-DOWN peer granted since
-    // (the simulation finds it). Here they wait for NORMAL entry (`send-pending-updates`), by which
-    // time the peer's answer has replaced them.
+    // dhcpd queues every lease with tstp > atsfp at startup (§8.3). Such stale bindings can reach
+    // a PARTNER-DOWN peer before its UPDREQALL answer; the sameClient/cltt guards of
+    // binding-rules.ts keep them from ending the peer's newer grants.
+    for (const [a, l] of this.leases) if (l.tstp > l.atsfp) this.enqueue(a, now)
   }
 
   crashedAt = 0

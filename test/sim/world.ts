@@ -177,10 +177,8 @@ export class World {
       } else what = 'no-op'
     } else {
       // restart a crashed node; it may only come back when it can reach its peer (§4.5 danger)
-      // and not within MCLT of its crash: its saved STOS is old, so it would pass RECOVER-WAIT at
-      // once while clients still hold leases it granted without telling the peer (§3.2/§1.7 [inferred])
       const down = this.nodes.find((n) => !n.up)
-      if (down && !this.partitioned && this.now >= down.crashedAt + this.opts.mclt) {
+      if (down && !this.partitioned) {
         down.boot(this.now)
         this.connect()
         what = `${down.cfg.role} restarts`
