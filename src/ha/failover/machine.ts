@@ -58,8 +58,12 @@ export type Input =
   | { readonly kind: 'tick'; readonly at: number }
   /** The driver's timer `name` fired (ignored if no longer armed). */
   | { readonly kind: 'timer'; readonly at: number; readonly name: TimerName }
-  /** Operator command (OMAPI `set local-state`, CLI partner-down): move to `state`. */
-  | { readonly kind: 'command'; readonly at: number; readonly state: FailoverState }
+  /**
+   * Operator command (OMAPI `set local-state`, CLI partner-down, graceful shutdown): move to
+   * `state`. `updatesPending` = the update queue is not empty; SHUTDOWN → RECOVER with the peer in
+   * PARTNER-DOWN and nothing pending backdates STOS by MCLT (§3.3, §3.4 graceful shutdown).
+   */
+  | { readonly kind: 'command'; readonly at: number; readonly state: FailoverState; readonly updatesPending?: boolean }
   /** Secondary: the MCLT received in CONNECT (persisted as `mclt N;`). */
   | { readonly kind: 'mclt'; readonly at: number; readonly mclt: number }
 
@@ -148,9 +152,12 @@ export function step(m: Machine, input: Input, cfg: MachineConfig): [Machine, Ef
     case 'timer':
       if (s.m.timers[input.name] !== undefined) s.fire(input.name, input.at)
       break
-    case 'command':
-      if (input.state !== s.m.state && input.state !== 'startup') s.moveTo(input.state, input.at)
+    case 'command': {
+      if (input.state === s.m.state || input.state === 'startup') break
+      const backdate = s.m.state === 'shutdown' && input.state === 'recover' && s.m.peerState === 'partner-down' && input.updatesPending === false
+      s.moveTo(input.state, input.at, backdate ? input.at - s.m.mclt : undefined)
       break
+    }
     case 'mclt':
       if (input.mclt !== s.m.mclt) {
         s.set({ mclt: input.mclt })
@@ -225,13 +232,13 @@ class Step {
   }
 
   /** A local transition with everything §3.3 attaches to it, in order. */
-  moveTo(to: FailoverState, at: number): void {
+  moveTo(to: FailoverState, at: number, stos?: number): void {
     const from = this.m.state
     if (to === from) return
     const keepStos = to === 'startup' || from === 'startup' || to === 'recover-wait'
     this.set({
       state: to,
-      stos: keepStos ? this.m.stos : at,
+      stos: stos ?? (keepStos ? this.m.stos : at),
       savedState: to === 'startup' ? from : undefined,
     })
     this.persist()

@@ -265,6 +265,20 @@ test('command partner-down from CI (omshell local-state 4)', () => {
   assert.deepEqual(texts(eff), ['failover peer fo-test: I move from communications-interrupted to partner-down'])
 })
 
+test('graceful shutdown: SHUTDOWN → RECOVER with the peer PARTNER-DOWN and nothing queued backdates STOS by MCLT', () => {
+  const [m, eff] = step(machine('shutdown', 'partner-down'), { kind: 'command', at: T0 + 100, state: 'recover', updatesPending: false }, P)
+  assert.deepEqual([m.state, m.stos], ['recover', T0 + 40])
+  const persisted = eff.filter((e) => e.kind === 'persist')
+  assert.equal(persisted.length, 1)
+  assert.ok(persisted[0]?.kind === 'persist' && persisted[0].record.myState === 'recover' && persisted[0].record.myStateAt === T0 + 40)
+  assert.ok(eff.some((e) => e.kind === 'send-state' && e.stos === T0 + 40))
+  // on restart from that record the UPDDONE leads straight to RECOVER-DONE (no MCLT wait)
+  const [m2] = step(m, { kind: 'update-done', at: T0 + 101 }, P)
+  assert.equal(m2.state, 'recover-done')
+  assert.equal(step(machine('shutdown', 'partner-down'), { kind: 'command', at: T0 + 100, state: 'recover', updatesPending: true }, P)[0].stos, T0 + 100)
+  assert.equal(step(machine('shutdown', 'communications-interrupted'), { kind: 'command', at: T0 + 100, state: 'recover', updatesPending: false }, P)[0].stos, T0 + 100)
+})
+
 test('UPDDONE in RECOVER: RECOVER-WAIT until STOS + MCLT, then RECOVER-DONE (§3.3.3)', () => {
   const rec = machine('recover', 'partner-down', { stos: T0 })
   let [m, eff] = step(rec, { kind: 'update-done', at: T0 + 5 }, S)
