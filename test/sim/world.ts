@@ -1,0 +1,190 @@
+/**
+ * Two SimNodes joined by an in-memory TCP-like link (in-order bytes per direction, delivered in
+ * random chunks through the real framer) that can delay, partition and lose a node; clients that
+ * acquire, renew and release; and the safety invariant checked after every event.
+ */
+import { FailoverFramer } from '../../src/protocol/failover/framer.js'
+import type { MachineConfig } from '../../src/ha/failover/machine.js'
+import { Prng } from '../helpers/prng.js'
+import { SimNode } from './sim-node.js'
+
+export interface Held { addr: number; ends: number }
+
+export interface WorldOptions {
+  readonly seed: number
+  readonly addresses: number
+  readonly clients: number
+  readonly mclt: number
+  readonly desired: number
+}
+
+export class World {
+  readonly rng: Prng
+  now = 1_800_000_000
+  readonly nodes: [SimNode, SimNode]
+  private framers: [FailoverFramer, FailoverFramer] = [new FailoverFramer(), new FailoverFramer()]
+  /** bytes in transit towards node i */
+  private wire: [Buffer[], Buffer[]] = [[], []]
+  linkUp = false
+  partitioned = false
+  readonly clients: (Held | undefined)[]
+  readonly trace: string[] = []
+  violations = 0
+  stats = { acquired: 0, renewed: 0, released: 0, refused: 0, partitions: 0, crashes: 0, partnerDowns: 0 }
+
+  constructor(readonly opts: WorldOptions) {
+    this.rng = new Prng(opts.seed)
+    const addrs = Array.from({ length: opts.addresses }, (_, i) => 0x0a000001 + i)
+    const base: MachineConfig = { name: 'sim', role: 'primary', mclt: opts.mclt, autoPartnerDown: 0 }
+    this.nodes = [
+      new SimNode(base, addrs, { desired: opts.desired }, this.now),
+      new SimNode({ ...base, role: 'secondary' }, addrs, { desired: opts.desired }, this.now),
+    ]
+    this.clients = Array.from({ length: opts.clients }, () => undefined)
+    this.connect()
+  }
+
+  private canLink(): boolean {
+    return !this.partitioned && this.nodes[0].up && this.nodes[1].up
+  }
+
+  connect(): void {
+    if (this.linkUp || !this.canLink()) return
+    this.linkUp = true
+    this.framers = [new FailoverFramer(), new FailoverFramer()]
+    this.wire = [[], []]
+    for (const n of this.nodes) n.input({ kind: 'connected', at: this.now })
+    this.pump()
+  }
+
+  disconnect(): void {
+    if (!this.linkUp) return
+    this.linkUp = false
+    this.wire = [[], []]
+    for (const n of this.nodes) {
+      n.outbox.length = 0
+      n.queue.linkDown()
+      n.input({ kind: 'disconnected', at: this.now })
+    }
+  }
+
+  /** Moves bytes until both directions are quiet; with `partial`, stops at a random point (delay). */
+  pump(partial = false): void {
+    for (let round = 0; round < 10_000; round++) {
+      let moved = false
+      for (const i of [0, 1] as const) {
+        const from = this.nodes[i]
+        if (from.outbox.length > 0) {
+          if (this.linkUp) this.wire[1 - i]!.push(...from.outbox)
+          from.outbox.length = 0
+        }
+      }
+      for (const i of [0, 1] as const) {
+        const q = this.wire[i]
+        if (q.length === 0 || !this.linkUp) continue
+        if (partial && this.rng.bool(0.3)) continue
+        const bytes = Buffer.concat(q)
+        q.length = 0
+        let pos = 0
+        while (pos < bytes.length) {
+          const n = 1 + this.rng.int(64)
+          this.framers[i].pushMessages(bytes.subarray(pos, pos + n), (m) => this.nodes[i].receive(m, this.now))
+          pos += n
+        }
+        moved = true
+      }
+      if (!moved) return
+    }
+    throw new Error('link did not quiesce')
+  }
+
+  advance(seconds: number): void {
+    this.now += seconds
+    for (const n of this.nodes) n.tick(this.now)
+    this.pump()
+  }
+
+  /** "No address is bound to two different clients": clients' own view of unexpired leases. */
+  check(what: string): void {
+    const seen = new Map<number, number>()
+    this.clients.forEach((h, c) => {
+      if (!h || h.ends <= this.now) return
+      const other = seen.get(h.addr)
+      if (other !== undefined) {
+        this.violations++
+        throw new Error(`seed ${this.opts.seed}: after ${what} at ${this.now}: ${h.addr.toString(16)} held by clients ${other} and ${c}\n${this.trace.slice(-40).join('\n')}`)
+      }
+      seen.set(h.addr, c)
+    })
+  }
+
+  /** One random event. */
+  event(): void {
+    const r = this.rng.int(100)
+    const c = this.rng.int(this.clients.length)
+    const node = this.nodes[this.rng.int(2)]!
+    let what: string
+    const held = this.clients[c]
+    const live = held && held.ends > this.now ? held : undefined
+    if (r < 40) {
+      const got = node.serve(`client-${c}`, live, this.now)
+      what = `${node.cfg.role} serves client ${c}${live ? ' (renew)' : ''} → ${got ? got.addr.toString(16) + ' until +' + (got.ends - this.now) : 'nothing'}`
+      if (got) {
+        this.clients[c] = got
+        if (live) this.stats.renewed++
+        else this.stats.acquired++
+      } else this.stats.refused++
+      this.pump(true)
+    } else if (r < 48) {
+      if (live) {
+        node.release(`client-${c}`, live.addr, this.now)
+        this.clients[c] = undefined
+        this.stats.released++
+      }
+      what = `client ${c} releases at ${node.cfg.role}`
+      this.pump(true)
+    } else if (r < 80) {
+      const s = 1 + this.rng.int(40)
+      this.advance(s)
+      what = `advance ${s}`
+    } else if (r < 86) {
+      if (this.linkUp) {
+        this.partitioned = true
+        this.stats.partitions++
+        this.disconnect()
+      } else {
+        this.partitioned = false
+        this.connect()
+      }
+      what = `partition ${this.partitioned ? 'on' : 'off'}`
+    } else if (r < 90) {
+      // crash one node, unless the other is down already
+      const [a, b] = this.nodes
+      if (a.up && b.up) {
+        this.disconnect()
+        node.crash(this.now)
+        this.stats.crashes++
+        what = `${node.cfg.role} crashes`
+      } else what = 'no-op'
+    } else if (r < 95) {
+      // operator: partner-down on the survivor, only when the peer really is down (ISC's rule)
+      const survivor = this.nodes.find((n) => n.up)
+      const down = this.nodes.find((n) => !n.up)
+      if (survivor && down && survivor.m.state === 'communications-interrupted') {
+        survivor.input({ kind: 'command', at: this.now, state: 'partner-down' })
+        this.stats.partnerDowns++
+        what = `${survivor.cfg.role} partner-down`
+      } else what = 'no-op'
+    } else {
+      // restart a crashed node; it may only come back when it can reach its peer (§4.5 danger)
+      const down = this.nodes.find((n) => !n.up)
+      if (down && !this.partitioned) {
+        down.boot(this.now)
+        this.connect()
+        what = `${down.cfg.role} restarts`
+      } else what = 'no-op'
+    }
+    this.trace.push(`${this.now} ${what} | P ${this.nodes[0].up ? this.nodes[0].m.state : 'DOWN'} S ${this.nodes[1].up ? this.nodes[1].m.state : 'DOWN'}`)
+    this.check(what)
+  }
+}
