@@ -1,9 +1,99 @@
 /**
- * Serve mode: composes transports, engine, lease store and journal, and runs until SIGTERM.
+ * Serve mode: logging, pid file, signals, exit status. Composition is in compose.ts.
+ *
+ * Signals: SIGTERM/SIGINT stop receiving, drain in-flight packets, flush the journal, remove
+ * the pid file and exit 0. SIGHUP re-reads dhcpd.conf; a bad file is rejected with its errors
+ * logged and the running configuration keeps serving.
+ *
+ * Logging: `-d` prints ISC-style text lines on stderr (as `dhcpd -d`); otherwise JSON lines
+ * (pino) on stdout, or text when stdout is a terminal. HADHCPD_LOG_LEVEL=debug|info|warn|error.
+ *
+ * Tunables (environment): HADHCPD_RECLAIM_INTERVAL seconds (10), HADHCPD_COMPACT_INTERVAL
+ * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window).
+ *
+ * hadhcpd does not fork: without -f it still runs in the foreground (run it under systemd
+ * with Type=simple).
  */
 import type { CliRequest } from './args.js'
+import { VERSION_TEXT } from './version.js'
+import { composeServer, DEFAULT_TUNABLES, type ServerTunables } from './compose.js'
+import { createLogger, parseLevel, type Logger } from './logger.js'
+import { removePidFile, writePidFile } from './pid-file.js'
 
-export async function runServer(_req: CliRequest): Promise<number> {
-  process.stderr.write('hadhcpd: serving DHCP is not available in this build yet; use -t to check a configuration\n')
-  return 2
+/** The line ISC dhcpd prints when it serves; the bench harness and tests wait for it. */
+export const READY_LINE = 'Server starting service.'
+
+function envSeconds(name: string, fallback: number): number {
+  const v = process.env[name]
+  if (v === undefined || v === '') return fallback
+  const n = Number(v)
+  return Number.isFinite(n) && n >= 0 ? n : fallback
+}
+
+export function tunablesFromEnv(): ServerTunables {
+  return {
+    ...DEFAULT_TUNABLES,
+    reclaimIntervalSec: Math.max(1, envSeconds('HADHCPD_RECLAIM_INTERVAL', DEFAULT_TUNABLES.reclaimIntervalSec)),
+    compactIntervalSec: envSeconds('HADHCPD_COMPACT_INTERVAL', DEFAULT_TUNABLES.compactIntervalSec),
+    commitWindowMs: envSeconds('HADHCPD_COMMIT_WINDOW_MS', DEFAULT_TUNABLES.commitWindowMs),
+  }
+}
+
+export async function runServer(req: CliRequest): Promise<number> {
+  const level = parseLevel(process.env['HADHCPD_LOG_LEVEL'], 'info')
+  const format = req.debug || process.stdout.isTTY ? 'text' : 'json'
+  const log = createLogger({ format, level })
+  try {
+    return await serve(req, log)
+  } finally {
+    log.flush()
+  }
+}
+
+async function serve(req: CliRequest, log: Logger): Promise<number> {
+  if (!req.quiet) {
+    log.log('info', 'BANNER', VERSION_TEXT)
+    log.log('info', 'CONFIG_FILE', `Config file: ${req.configFile}`)
+    log.log('info', 'DATABASE_FILE', `Database file: ${req.leaseFile}`)
+    log.log('info', 'PID_FILE', `PID file: ${req.pidFile ?? '(none)'}`)
+  }
+  if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
+
+  const composed = await composeServer(
+    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port },
+    log,
+    tunablesFromEnv(),
+  )
+  if (!composed.ok) return 1
+  const server = composed.server
+
+  if (req.pidFile !== undefined) {
+    try {
+      writePidFile(req.pidFile)
+    } catch (err) {
+      log.log('warn', 'PID_FILE_FAILED', `Can't create PID file ${req.pidFile}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  const stopped = new Promise<string>((resolve) => {
+    const onStop = (signal: NodeJS.Signals): void => resolve(signal)
+    process.once('SIGTERM', onStop)
+    process.once('SIGINT', onStop)
+  })
+  const onHup = (): void => {
+    log.log('info', 'SIGHUP', 'Received SIGHUP: reloading configuration.')
+    server.reload()
+  }
+  process.on('SIGHUP', onHup)
+
+  log.log('info', 'SERVER_READY', READY_LINE)
+  const signal = await stopped
+  process.removeListener('SIGHUP', onHup)
+  log.log('info', 'SHUTDOWN', `Received ${signal}: shutting down.`)
+  await server.stop()
+  const c = server.service.counters
+  const j = server.db.stats()
+  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords })
+  if (req.pidFile !== undefined) removePidFile(req.pidFile)
+  return 0
 }

@@ -1,0 +1,186 @@
+/**
+ * The composition root: builds the configuration, lease database, pipeline, DHCP service and
+ * transport, wires them together, and owns the maintenance timers (expiry reclamation,
+ * lease-file compaction). Returns a handle for the signal layer (server.ts): reload, stop.
+ */
+import { existsSync } from 'node:fs'
+import type { ServerConfig } from '../config/model.js'
+import { Pipeline } from '../core/pipeline.js'
+import { chooseInterfaces, readHostInterfaces, type HostInterface } from '../io/interfaces.js'
+import type { Transport } from '../io/transport.js'
+import { UdpTransport } from '../io/udp.js'
+import { nodeFileSystem } from '../persistence/node-file-system.js'
+import { LeaseDatabase } from '../persistence/lease-database.js'
+import { loadConfig } from './config-load.js'
+import { CommitBatcher } from './commit-batcher.js'
+import { DhcpService } from './dhcp-service.js'
+import type { Logger } from './logger.js'
+
+export interface ServerTunables {
+  /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
+  readonly reclaimIntervalSec: number
+  /** Leases per reclamation batch (Kea `max-reclaim-leases`, 100). */
+  readonly reclaimBatch: number
+  /** Batches per run at most; the rest waits for the next run. */
+  readonly reclaimMaxBatches: number
+  /** Seconds between lease-file rewrites (ISC: hourly). 0 disables. */
+  readonly compactIntervalSec: number
+  /** Milliseconds to wait for in-flight packets on shutdown. */
+  readonly drainTimeoutMs: number
+  /** Milliseconds lease commits are gathered before one append + fsync (0: none). */
+  readonly commitWindowMs: number
+}
+
+export const DEFAULT_TUNABLES: ServerTunables = {
+  reclaimIntervalSec: 10,
+  reclaimBatch: 500,
+  reclaimMaxBatches: 20,
+  compactIntervalSec: 3600,
+  drainTimeoutMs: 5000,
+  commitWindowMs: 2,
+}
+
+export interface ComposeRequest {
+  readonly configFile: string
+  readonly leaseFile: string
+  readonly interfaces: readonly string[]
+  readonly port: number | undefined
+}
+
+export interface RunningServer {
+  readonly service: DhcpService
+  readonly db: LeaseDatabase
+  /** Re-reads the configuration; a bad one is logged and the running one kept. */
+  reload(): boolean
+  /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
+  stop(): Promise<void>
+}
+
+export type ComposeResult = { readonly ok: true; readonly server: RunningServer } | { readonly ok: false; readonly reason: string }
+
+const sleepImmediate = (): Promise<void> => new Promise((r) => setImmediate(r))
+
+export async function composeServer(req: ComposeRequest, log: Logger, tunables: ServerTunables = DEFAULT_TUNABLES): Promise<ComposeResult> {
+  // 1. Configuration.
+  const loaded = loadConfig(req.configFile)
+  if (!loaded.ok) {
+    log.log('error', 'CONFIG_INVALID', `Configuration file errors encountered -- exiting\n${loaded.errors}`)
+    return { ok: false, reason: 'configuration errors' }
+  }
+  if (loaded.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', loaded.warnings)
+  let config: ServerConfig = loaded.config
+
+  // 2. Interfaces.
+  const host: HostInterface[] = readHostInterfaces()
+  const choice = chooseInterfaces(host, req.interfaces, config)
+  for (const p of choice.problems) log.log('warn', 'INTERFACE_IGNORED', p)
+  if (choice.served.length === 0) {
+    log.log('error', 'NO_INTERFACES', 'Not configured to listen on any interfaces!')
+    return { ok: false, reason: 'no interfaces' }
+  }
+
+  // 3. Lease database (dhcpd refuses a missing lease file; we create it and say so).
+  const existed = existsSync(req.leaseFile)
+  let db: LeaseDatabase
+  try {
+    db = await LeaseDatabase.open(nodeFileSystem, req.leaseFile, { now: Math.floor(Date.now() / 1000) })
+  } catch (err) {
+    log.log('error', 'LEASE_FILE_UNUSABLE', `Can't open lease database ${req.leaseFile}: ${err instanceof Error ? err.message : String(err)}`)
+    return { ok: false, reason: 'lease file' }
+  }
+  if (!existed) log.log('info', 'LEASE_FILE_CREATED', `Lease file ${req.leaseFile} did not exist; created it.`)
+  for (const d of db.loadDiagnostics.slice(0, 20)) {
+    log.log('warn', 'LEASE_FILE_DIAGNOSTIC', `${req.leaseFile}:${d.line}:${d.col}: ${d.message}`)
+  }
+  log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
+
+  // 4. Transport, pipeline, service.
+  const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
+  const makePipeline = (c: ServerConfig): Pipeline =>
+    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
+  const journal = new CommitBatcher(db, tunables.commitWindowMs)
+  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
+  try {
+    await transport.start({
+      onDatagram: (d) => service.onDatagram(d),
+      onDrop: (d) => service.onDrop(d),
+      onError: (err, context) => log.log('warn', 'TRANSPORT_ERROR', `${context}: ${err.message}`),
+    })
+  } catch (err) {
+    await transport.close()
+    await db.close()
+    log.log('error', 'SOCKET_FAILED', `Can't bind to dhcp address: ${err instanceof Error ? err.message : String(err)}`)
+    return { ok: false, reason: 'sockets' }
+  }
+  for (const line of transport.describe()) {
+    log.log('info', 'LISTENING', `Listening on ${line}`)
+    log.log('info', 'SENDING', `Sending on   ${line}`)
+  }
+
+  // 5. Maintenance: reclamation and compaction, never overlapping themselves.
+  let reclaiming: Promise<unknown> | undefined
+  const reclaimTimer = setInterval(() => {
+    if (reclaiming !== undefined) return
+    reclaiming = service
+      .reclaim(tunables.reclaimBatch, tunables.reclaimMaxBatches, sleepImmediate)
+      .catch((err: unknown) => log.log('error', 'RECLAIM_FAILED', `expiry reclamation failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        reclaiming = undefined
+      })
+  }, tunables.reclaimIntervalSec * 1000)
+  let compacting: Promise<unknown> | undefined
+  const compactTimer = tunables.compactIntervalSec > 0
+    ? setInterval(() => {
+        if (compacting !== undefined) return
+        compacting = db
+          .compact()
+          .then((r) => log.log('info', 'LEASES_WRITTEN', `Wrote ${r.leases} leases to leases file.`, { leases: r.leases }))
+          .catch((err: unknown) => log.log('error', 'COMPACTION_FAILED', `lease file rewrite failed: ${err instanceof Error ? err.message : String(err)}`))
+          .finally(() => {
+            compacting = undefined
+          })
+      }, tunables.compactIntervalSec * 1000)
+    : undefined
+
+  let stopping: Promise<void> | undefined
+  const server: RunningServer = {
+    service,
+    db,
+    reload() {
+      const next = loadConfig(req.configFile)
+      if (!next.ok) {
+        log.log('error', 'CONFIG_RELOAD_REJECTED', `new configuration rejected, keeping the running one:\n${next.errors}`)
+        return false
+      }
+      if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
+      config = next.config
+      service.setPipeline(makePipeline(config))
+      const again = chooseInterfaces(readHostInterfaces(), req.interfaces, config)
+      const now = new Set(again.served.map((s) => s.name))
+      const before = new Set(choice.served.map((s) => s.name))
+      if (now.size !== before.size || [...now].some((n) => !before.has(n))) {
+        log.log('warn', 'CONFIG_RELOAD_INTERFACES', 'the set of served interfaces changed; restart hadhcpd to listen on the new set')
+      }
+      log.log('info', 'CONFIG_RELOADED', `Configuration reloaded from ${req.configFile}.`)
+      return true
+    },
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(reclaimTimer)
+        if (compactTimer !== undefined) clearInterval(compactTimer)
+        transport.pause()
+        const drained = await Promise.race([
+          service.drain().then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), tunables.drainTimeoutMs).unref()),
+        ])
+        if (!drained) log.log('warn', 'DRAIN_TIMEOUT', `${service.inFlight} packets still in flight after ${tunables.drainTimeoutMs} ms; stopping anyway`)
+        await reclaiming
+        await compacting
+        await transport.close()
+        await db.close()
+      })()
+      return stopping
+    },
+  }
+  return { ok: true, server }
+}

@@ -1,0 +1,31 @@
+/**
+ * Reads and compiles dhcpd.conf for the server, turning ConfigError into rendered text
+ * (`file:line:col: message`, the source line and a caret) instead of an exception.
+ */
+import { readFileSync } from 'node:fs'
+import { readConfigFile, renderDiagnostics } from '../config/index.js'
+import type { ServerConfig } from '../config/model.js'
+import { ConfigError } from '../lib/errors.js'
+
+export type ConfigLoad =
+  | { readonly ok: true; readonly config: ServerConfig; readonly warnings: string }
+  | { readonly ok: false; readonly errors: string }
+
+function sourceOf(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+export function loadConfig(path: string): ConfigLoad {
+  try {
+    const { config, warnings } = readConfigFile(path)
+    return { ok: true, config, warnings: renderDiagnostics(warnings, sourceOf) }
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, errors: renderDiagnostics(err.diagnostics, sourceOf) || err.message }
+    if (err instanceof Error) return { ok: false, errors: `${path}: ${err.message}` }
+    throw err
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The per-packet flow of the running server (architecture §8.5):
+ *
+ *   datagram → client key → keyed queue → pipeline.handle → journal commit (awaits fsync)
+ *            → send reply → log events
+ *
+ * A client's packets are handled one at a time (keyed queue), and a reply leaves only after
+ * the lease changes it depends on are durable, so an ACKed lease survives a crash. Nothing
+ * here throws at the caller: malformed input is counted and logged once per source per
+ * minute; a bug in the pipeline is logged (throttled) and the packet dropped.
+ *
+ * Time comes in through `now()`; the transport and the journal are interfaces, so tests drive
+ * this with fakes.
+ */
+import { KeyedQueue } from '../lib/keyed-queue.js'
+import { LogThrottle } from '../lib/log-throttle.js'
+import type { LeaseChange } from '../core/lease.js'
+import type { Decision, LogEvent, Pipeline } from '../core/pipeline.js'
+import { clientKeyOf } from '../io/client-key.js'
+import type { InboundDatagram, Transport, TransportDrop } from '../io/transport.js'
+import type { Logger } from './logger.js'
+
+export interface Journal {
+  /** Resolves once `changes` are durable (group-commit fsync). */
+  commit(changes: readonly LeaseChange[]): Promise<void>
+}
+
+export interface ServiceCounters {
+  received: number
+  malformed: number
+  /** Dropped by the transport (unattributable or from an unserved interface). */
+  unattributed: number
+  /** Dropped because the client already had `maxPerKey` packets in flight, or the queue was full. */
+  overload: number
+  replies: number
+  /** Lease changes made durable. */
+  committed: number
+  commitFailures: number
+  errors: number
+  reclaimed: number
+}
+
+export interface DhcpServiceOptions {
+  readonly pipeline: Pipeline
+  readonly journal: Journal
+  readonly transport: Pick<Transport, 'send'>
+  readonly logger: Logger
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+  readonly maxPerClient?: number
+  readonly maxInFlight?: number
+}
+
+export class DhcpService {
+  readonly counters: ServiceCounters = {
+    received: 0, malformed: 0, unattributed: 0, overload: 0, replies: 0, committed: 0, commitFailures: 0, errors: 0, reclaimed: 0,
+  }
+  private pipeline: Pipeline
+  private readonly journal: Journal
+  private readonly transport: Pick<Transport, 'send'>
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly queue: KeyedQueue<string>
+  private readonly throttle = new LogThrottle()
+
+  constructor(o: DhcpServiceOptions) {
+    this.pipeline = o.pipeline
+    this.journal = o.journal
+    this.transport = o.transport
+    this.log = o.logger
+    this.now = o.now
+    this.queue = new KeyedQueue<string>({
+      maxPerKey: o.maxPerClient ?? 4,
+      maxTotal: o.maxInFlight ?? 10_000,
+      onError: (err) => this.internalError(err),
+    })
+  }
+
+  /** Swaps in a pipeline built from a reloaded configuration; queued packets use the new one. */
+  setPipeline(p: Pipeline): void {
+    this.pipeline = p
+  }
+
+  get inFlight(): number {
+    return this.queue.size
+  }
+
+  onDatagram(d: InboundDatagram): void {
+    this.counters.received++
+    const key = clientKeyOf(d.data)
+    if (key === undefined) {
+      this.counters.malformed++
+      this.throttled('DHCP_PACKET_MALFORMED', d.source, `malformed packet from ${d.source}:${d.sourcePort} via ${d.receivedOn.name} (${d.data.length} bytes, not a BOOTREQUEST)`)
+      return
+    }
+    const admission = this.queue.run(key, () => this.process(d))
+    if (admission !== 'queued') {
+      this.counters.overload++
+      this.throttled('DHCP_PACKET_OVERLOAD', admission === 'key-full' ? key : 'queue', `dropped a packet from ${d.source} via ${d.receivedOn.name}: ${admission === 'key-full' ? 'client already has packets in flight' : 'too many packets in flight'}`)
+    }
+  }
+
+  onDrop(d: TransportDrop): void {
+    this.counters.received++
+    this.counters.unattributed++
+    this.throttled('DHCP_PACKET_UNATTRIBUTED', d.source, `dropped a packet from ${d.source}: ${d.reason}`)
+  }
+
+  /** Resolves when every queued packet has been answered or dropped. */
+  drain(): Promise<void> {
+    return this.queue.idle()
+  }
+
+  /**
+   * Reclaims expired leases in batches of `batch`, journalling each batch, for at most
+   * `maxBatches` batches; returns how many leases were reclaimed.
+   */
+  async reclaim(batch: number, maxBatches: number, yieldToOthers: () => Promise<void>): Promise<number> {
+    let total = 0
+    for (let i = 0; i < maxBatches; i++) {
+      const r = this.pipeline.reclaimExpired(this.now(), batch)
+      if (r.changes.length > 0) {
+        await this.journal.commit(r.changes)
+        total += r.changes.length
+        this.counters.reclaimed += r.changes.length
+        this.counters.committed += r.changes.length
+      }
+      this.logEvents(r.events, '')
+      if (!r.more) break
+      await yieldToOthers()
+    }
+    return total
+  }
+
+  private process(d: InboundDatagram): Promise<void> {
+    const decision = this.pipeline.handle({ datagram: d.data, receivedOn: d.receivedOn, now: this.now() })
+    if (decision.changes.length === 0) {
+      this.finish(d, decision)
+      return Promise.resolve()
+    }
+    return this.journal.commit(decision.changes).then(
+      () => {
+        this.counters.committed += decision.changes.length
+        this.finish(d, decision)
+      },
+      (err: unknown) => {
+        this.counters.commitFailures++
+        this.throttled('LEASE_COMMIT_FAILED', 'journal', `lease file write failed, reply not sent: ${err instanceof Error ? err.message : String(err)}`, 'error')
+      },
+    )
+  }
+
+  private finish(d: InboundDatagram, decision: Decision): void {
+    const reply = decision.reply
+    if (reply !== undefined) {
+      this.transport.send(reply.bytes, reply.route, d.receivedOn)
+      this.counters.replies++
+    }
+    this.logEvents(decision.events, d.source)
+  }
+
+  private logEvents(events: readonly LogEvent[], source: string): void {
+    for (const e of events) {
+      if (!this.log.enabled(e.level)) continue
+      if (e.id === 'DHCP_PACKET_DROPPED') this.throttled(e.id, source, e.text, e.level)
+      else this.log.log(e.level, e.id, e.text, e.fields)
+    }
+  }
+
+  private internalError(err: unknown): void {
+    this.counters.errors++
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err)
+    this.throttled('DHCP_INTERNAL_ERROR', 'internal', `internal error while handling a packet (dropped): ${text}`, 'error')
+  }
+
+  private throttled(id: string, source: string, text: string, level: 'info' | 'warn' | 'error' | 'debug' = 'warn'): void {
+    if (!this.log.enabled(level)) return
+    const suppressed = this.throttle.admit(`${id}/${source}`, this.now())
+    if (suppressed === undefined) return
+    this.log.log(level, id, suppressed > 0 ? `${text} (${suppressed} similar suppressed)` : text, { source })
+  }
+}

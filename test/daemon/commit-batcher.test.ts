@@ -1,0 +1,51 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { CommitBatcher } from '../../src/daemon/commit-batcher.js'
+import type { LeaseChange } from '../../src/core/lease.js'
+import { LogThrottle } from '../../src/lib/log-throttle.js'
+
+const change = (address: number): LeaseChange => ({ address, before: undefined, after: undefined })
+
+function fakeJournal(fail = false): { commits: number[][]; commit: (c: readonly LeaseChange[]) => Promise<void> } {
+  const commits: number[][] = []
+  return {
+    commits,
+    commit: async (c) => {
+      commits.push(c.map((x) => x.address))
+      if (fail) throw new Error('disk full')
+    },
+  }
+}
+
+test('commits inside the window share one journal append; each caller resolves after it', async () => {
+  const j = fakeJournal()
+  const b = new CommitBatcher(j, 5)
+  await Promise.all([b.commit([change(1)]), b.commit([change(2), change(3)]), b.commit([change(4)])])
+  assert.deepEqual(j.commits, [[1, 2, 3, 4]])
+})
+
+test('maxRecords flushes early; window 0 passes through', async () => {
+  const j = fakeJournal()
+  const b = new CommitBatcher(j, 10_000, 2)
+  await b.commit([change(1), change(2)])
+  assert.deepEqual(j.commits, [[1, 2]])
+  const j0 = fakeJournal()
+  await new CommitBatcher(j0, 0).commit([change(9)])
+  assert.deepEqual(j0.commits, [[9]])
+})
+
+test('a failed append rejects every caller of the batch', async () => {
+  const b = new CommitBatcher(fakeJournal(true), 1)
+  const results = await Promise.allSettled([b.commit([change(1)]), b.commit([change(2)])])
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected'])
+})
+
+test('LogThrottle: once per key per window, counting the suppressed', () => {
+  const t = new LogThrottle(60_000, 2)
+  assert.equal(t.admit('a', 0), 0)
+  assert.equal(t.admit('a', 1000), undefined)
+  assert.equal(t.admit('a', 2000), undefined)
+  assert.equal(t.admit('b', 2000), 0)
+  assert.equal(t.admit('a', 60_000), 2, 'two suppressed since the last line')
+  assert.equal(t.admit('c', 60_001), 0, 'bounded: stale keys are swept')
+})
