@@ -21,6 +21,9 @@ export type Mode =
   | 'help'
   | 'version'
 
+/** `--transport`: AF_PACKET sockets, node:dgram, or packet when possible (the default). */
+export type TransportChoice = 'auto' | 'packet' | 'udp'
+
 export interface CliRequest {
   readonly mode: Mode
   readonly configFile: string
@@ -32,6 +35,8 @@ export interface CliRequest {
   readonly port: number | undefined
   readonly interfaces: readonly string[]
   readonly json: boolean
+  /** Which DHCP transport to use (`--transport auto|packet|udp`, default auto). */
+  readonly transport: TransportChoice
   /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
   readonly pathMap: Readonly<Record<string, string>>
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
@@ -59,6 +64,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let quiet = false
   let port: number | undefined
   let json = false
+  let transport: TransportChoice = 'auto'
   const interfaces: string[] = []
   const notes: string[] = []
   const pathMap: Record<string, string> = {}
@@ -128,6 +134,12 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       case '--path-map':
         addPathMap(value(i++, a))
         break
+      case '--transport': {
+        const v = value(i++, a)
+        if (v !== 'auto' && v !== 'packet' && v !== 'udp') throw new UsageError(`--transport: expected auto, packet or udp, got ${v}`)
+        transport = v
+        break
+      }
       case '--no-pid':
         pidFile = undefined
         break
@@ -175,6 +187,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       port,
       interfaces: Object.freeze(interfaces),
       json,
+      transport,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
     })
@@ -183,7 +196,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
-               [if0 [...ifN]]
+               [--transport auto|packet|udp] [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
 
   -t            check the configuration file and exit (as dhcpd -t)
@@ -195,6 +208,11 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
   -d            log to stderr (implies -f)
   -q            quiet: no banner
   -p PORT       listen on PORT instead of 67 (replies to clients go to PORT+1)
+  --transport auto|packet|udp
+                packet: AF_PACKET sockets (unicast replies to clients without an
+                address; needs the addon and CAP_NET_RAW); udp: plain UDP sockets
+                (replies to such clients are broadcast); auto (default): packet
+                when possible, else udp
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
   check FILE    compile FILE and print what it defines (--json for scripts)

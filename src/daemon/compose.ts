@@ -9,6 +9,11 @@ import { Pipeline } from '../core/pipeline.js'
 import { chooseInterfaces, readHostInterfaces, type HostInterface } from '../io/interfaces.js'
 import type { Transport } from '../io/transport.js'
 import { UdpTransport } from '../io/udp.js'
+import { nativeForRawSockets, type NativeAddon } from '../io/native.js'
+import { PacketTransport } from '../io/packet-transport.js'
+import { NativePacketSocket } from '../io/raw-socket.js'
+import { chooseTransport, type TransportRequest } from '../io/transport-choice.js'
+import { encodeBpf, dhcpServerFilter } from '../protocol/l2/bpf.js'
 import { nodeFileSystem } from '../persistence/node-file-system.js'
 import { LeaseDatabase } from '../persistence/lease-database.js'
 import { loadConfig } from './config-load.js'
@@ -45,6 +50,8 @@ export interface ComposeRequest {
   readonly leaseFile: string
   readonly interfaces: readonly string[]
   readonly port: number | undefined
+  /** `--transport`; default auto. */
+  readonly transport?: TransportRequest | undefined
 }
 
 export interface RunningServer {
@@ -95,7 +102,21 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Transport, pipeline, service.
-  const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
+  let addon: NativeAddon | undefined
+  const decision = chooseTransport(req.transport ?? 'auto', () => {
+    const load = nativeForRawSockets()
+    if (load.ok) addon = load.addon
+    return load.ok ? { ok: true } : { ok: false, reason: load.reason }
+  })
+  if (decision.kind === 'error') {
+    log.log('error', 'TRANSPORT_UNAVAILABLE', decision.why)
+    await db.close()
+    return { ok: false, reason: 'transport' }
+  }
+  log.log('info', 'TRANSPORT', `Using the ${decision.kind === 'packet' ? 'packet (AF_PACKET)' : 'UDP'} transport: ${decision.why}.`, { transport: decision.kind })
+  const transport: Transport = decision.kind === 'packet' && addon !== undefined
+    ? packetTransport(addon, req.port, choice.served, host, log)
+    : new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
   const journal = new CommitBatcher(db, tunables.commitWindowMs)
@@ -184,3 +205,17 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
   return { ok: true, server }
 }
+
+function packetTransport(addon: NativeAddon, port: number | undefined, served: ComposeServedInterfaces, host: readonly HostInterface[], log: Logger): PacketTransport {
+  const filter = encodeBpf(dhcpServerFilter(port ?? 67))
+  return new PacketTransport({
+    port,
+    served,
+    host,
+    openSocket: (ifname) => new NativePacketSocket(addon, ifname, filter),
+    udp: new UdpTransport({ port, served, host, relayedOnly: true }),
+    trace: log.enabled('debug') ? (text) => log.log('debug', 'DHCP_REPLY_ROUTE', text) : undefined,
+  })
+}
+
+type ComposeServedInterfaces = ReturnType<typeof chooseInterfaces>['served']

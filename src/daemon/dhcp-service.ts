@@ -133,7 +133,9 @@ export class DhcpService {
   }
 
   private process(d: InboundDatagram): Promise<void> {
-    const decision = this.pipeline.handle({ datagram: d.data, receivedOn: d.receivedOn, now: this.now() })
+    const decision = this.pipeline.handle(d.receivedBroadcast === undefined
+      ? { datagram: d.data, receivedOn: d.receivedOn, now: this.now() }
+      : { datagram: d.data, receivedOn: d.receivedOn, now: this.now(), receivedBroadcast: d.receivedBroadcast })
     if (decision.changes.length === 0) {
       this.finish(d, decision)
       return Promise.resolve()

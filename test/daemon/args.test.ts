@@ -58,3 +58,13 @@ test('--path-map maps absolute include prefixes, in both modes', () => {
   assert.deepEqual(c.pathMap, { '/a/': 'b/' })
   assert.throws(() => parseArgs(['--path-map', 'nonsense']), /FROM=TO/)
 })
+
+test('--transport selects the DHCP transport; auto by default; bad values are usage errors', () => {
+  assert.equal(parseArgs(['eth0']).transport, 'auto')
+  assert.equal(parseArgs(['--transport', 'udp', 'eth0']).transport, 'udp')
+  const r = parseArgs(['-d', '--transport', 'packet', 'eth0'])
+  assert.equal(r.transport, 'packet')
+  assert.deepEqual(r.interfaces, ['eth0'])
+  assert.throws(() => parseArgs(['--transport', 'lpf']), UsageError)
+  assert.throws(() => parseArgs(['--transport']), UsageError)
+})
