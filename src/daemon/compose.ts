@@ -11,7 +11,10 @@ import type { Transport } from '../io/transport.js'
 import { UdpTransport } from '../io/udp.js'
 import { nativeForRawSockets, type NativeAddon } from '../io/native.js'
 import { PacketTransport } from '../io/packet-transport.js'
-import { NativePacketSocket } from '../io/raw-socket.js'
+import { NativePacketSocket, NativeRawSocket } from '../io/raw-socket.js'
+import { IcmpPinger, type Prober } from '../io/pinger.js'
+import { AF_INET, IPPROTO_ICMP, SOCK_RAW } from '../protocol/l2/sockaddr.js'
+import { formatIPv4 } from '../lib/ip.js'
 import { chooseTransport, type TransportRequest } from '../io/transport-choice.js'
 import { encodeBpf, dhcpServerFilter } from '../protocol/l2/bpf.js'
 import { nodeFileSystem } from '../persistence/node-file-system.js'
@@ -120,7 +123,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
   const journal = new CommitBatcher(db, tunables.commitWindowMs)
-  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
+  const prober = openPinger(log)
+  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now(), prober })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),
@@ -129,6 +133,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     })
   } catch (err) {
     await transport.close()
+    prober?.close()
     await db.close()
     log.log('error', 'SOCKET_FAILED', `Can't bind to dhcp address: ${err instanceof Error ? err.message : String(err)}`)
     return { ok: false, reason: 'sockets' }
@@ -198,6 +203,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
         await reclaiming
         await compacting
         await transport.close()
+        prober?.close()
         await db.close()
       })()
       return stopping
@@ -219,3 +225,21 @@ function packetTransport(addon: NativeAddon, port: number | undefined, served: C
 }
 
 type ComposeServedInterfaces = ReturnType<typeof chooseInterfaces>['served']
+
+/** The ICMP prober for ping-check, or undefined (logged) when raw ICMP sockets are unavailable. */
+function openPinger(log: Logger): Prober | undefined {
+  const load = nativeForRawSockets()
+  if (!load.ok) {
+    log.log('warn', 'PING_CHECK_UNAVAILABLE', `ping-check is not possible (${load.reason}); addresses are offered without an ICMP echo check`)
+    return undefined
+  }
+  try {
+    const socket = new NativeRawSocket(load.addon, AF_INET, SOCK_RAW, IPPROTO_ICMP)
+    return new IcmpPinger(socket, {
+      onError: (err, address) => log.log('warn', 'PING_SEND_FAILED', `ping ${formatIPv4(address)}: ${err.message}; offering without the check`),
+    })
+  } catch (err) {
+    log.log('warn', 'PING_CHECK_UNAVAILABLE', `ping-check is not possible (ICMP socket: ${err instanceof Error ? err.message : String(err)}); addresses are offered without an ICMP echo check`)
+    return undefined
+  }
+}

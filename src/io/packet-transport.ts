@@ -24,6 +24,7 @@ import { DecodeError } from '../lib/errors.js'
 import { BROADCAST_MAC, formatMac } from '../protocol/l2/ethernet.js'
 import { buildUdpFrame, decodeUdpFrame } from '../protocol/l2/udp-frame.js'
 import { PacketType } from '../protocol/l2/sockaddr.js'
+import { scanServerIdentifier } from '../protocol/dhcp/option-scan.js'
 import type { HostInterface, ServedInterface } from './interfaces.js'
 import type { PacketSocket, ReceivedFrame } from './raw-socket.js'
 import type { Transport, TransportHandlers } from './transport.js'
@@ -44,7 +45,6 @@ export interface PacketTransportOptions {
 
 const GIADDR_OFFSET = 24
 const LIMITED_BROADCAST = 0xffffffff
-const SERVER_ID_OPTION = 54
 
 interface Served {
   readonly iface: ServedInterface
@@ -175,21 +175,5 @@ export function sourceAddressFor(iface: Pick<HostInterface, 'addresses'>, server
   return iface.addresses[0]?.address ?? 0
 }
 
-/** Option 54 of an encoded DHCP message (main option area), without decoding the rest. */
-export function serverIdentifierOf(bytes: Buffer): number | undefined {
-  let o = 240
-  if (bytes.length < o || bytes.readUInt32BE(236) !== 0x63825363) return undefined
-  while (o < bytes.length) {
-    const code = bytes[o]!
-    if (code === 255) return undefined
-    if (code === 0) {
-      o++
-      continue
-    }
-    const len = bytes[o + 1]
-    if (len === undefined || o + 2 + len > bytes.length) return undefined
-    if (code === SERVER_ID_OPTION && len === 4) return bytes.readUInt32BE(o + 2)
-    o += 2 + len
-  }
-  return undefined
-}
+/** Option 54 of an encoded reply (see protocol/dhcp/option-scan.ts). */
+export const serverIdentifierOf = scanServerIdentifier
