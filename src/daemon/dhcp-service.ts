@@ -116,7 +116,7 @@ export class DhcpService {
     if (probing !== undefined && scanMessageType(d.data) === MessageType.DISCOVER) {
       // ISC: "already acking lease" — the check under way answers this client.
       this.counters.pingRetransmissions++
-      if (this.log.enabled('debug')) this.log.log('debug', 'DHCP_PING_IN_PROGRESS', `DHCPDISCOVER from ${d.source} via ${d.receivedOn.name}: ping-check of ${formatIPv4(probing)} in progress, retransmission dropped`)
+      if (this.log.enabled('debug')) this.log.log('debug', 'DHCP_PING_IN_PROGRESS', `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ping-check of ${formatIPv4(probing)} in progress, retransmission dropped`)
       return
     }
     const admission = this.queue.run(key, () => this.process(d, key))
@@ -161,12 +161,14 @@ export class DhcpService {
   private async process(d: InboundDatagram, key: string): Promise<void> {
     let decision = this.decide(d)
     // ISC ping-check: probe before offering; if anything answers, the address is abandoned
-    // and the DISCOVER is handled again (another address), up to MAX_PROBES_PER_DISCOVER.
+    // and the DISCOVER is handled again (another address), up to MAX_PROBES_PER_DISCOVER
+    // addresses and never the same one twice; then the client gets no offer (as ISC).
+    const answered = new Set<number>()
     for (let attempt = 0; decision.probe !== undefined && decision.reply !== undefined && this.prober !== undefined; attempt++) {
       const probe = decision.probe
       if (!this.pings.needed(probe.address, key, this.now())) break
-      if (attempt >= MAX_PROBES_PER_DISCOVER) {
-        this.throttled('DHCP_PING_GIVE_UP', key, `DHCPDISCOVER from ${d.source} via ${d.receivedOn.name}: ${attempt} addresses in a row answered a ping; no offer`)
+      if (attempt >= MAX_PROBES_PER_DISCOVER || answered.has(probe.address)) {
+        this.throttled('DHCP_PING_GIVE_UP', key, `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ${answered.size} candidate address${answered.size === 1 ? '' : 'es'} answered a ping; no offer`)
         return
       }
       this.pinging.set(key, probe.address)
@@ -182,6 +184,7 @@ export class DhcpService {
         break
       }
       this.counters.pingConflicts++
+      answered.add(probe.address)
       this.pings.conflicted(probe.address)
       const conflict = this.pipeline.reportConflict(probe.address, this.now())
       if (conflict.changes.length > 0) {
@@ -247,4 +250,11 @@ export class DhcpService {
     if (suppressed === undefined) return
     this.log.log(level, id, suppressed > 0 ? `${text} (${suppressed} similar suppressed)` : text, { source })
   }
+}
+
+/** chaddr of a BOOTREQUEST as ISC prints it (`02:4f:00:00:00:01`). */
+function hardwareOf(d: Buffer): string {
+  const hlen = Math.min(d[2] ?? 0, 16)
+  if (d.length < 28 + hlen) return 'unknown client'
+  return [...d.subarray(28, 28 + hlen)].map((b) => b.toString(16).padStart(2, '0')).join(':')
 }

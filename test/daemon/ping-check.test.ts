@@ -172,5 +172,6 @@ test('when every address answers, the client gets no offer', async () => {
   await s.service.drain()
   assert.equal(s.sent.length, 0)
   assert.ok(s.calls.length <= 8)
+  assert.equal(new Set(s.calls.map((c) => c.address)).size, s.calls.length, 'no address probed twice for one DISCOVER')
   assert.ok(s.logger.lines.some((l) => l.id === 'DHCP_PING_GIVE_UP'))
 })
