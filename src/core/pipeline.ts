@@ -29,7 +29,10 @@ export type { ReceivingInterface } from './subnet-select.js'
 export type { ReplyRoute, TransportCapabilities } from './reply-route.js'
 export type { LogEvent } from './log-events.js'
 
-/** The stages of {@link Pipeline.handle}, in order; each is a method named after it. */
+/**
+ * The stages of {@link Pipeline.handle}, in order; each is a private method named after it
+ * (`accept`, `haFilterStage`, `selectSubnet`, `allocate`, `respond`, `commit`).
+ */
 export const PIPELINE_STAGES = ['accept', 'ha-filter', 'select-subnet', 'allocate', 'respond', 'commit'] as const
 export type PipelineStage = (typeof PIPELINE_STAGES)[number]
 
@@ -95,35 +98,15 @@ export class Pipeline {
   }
 
   handle(input: PipelineInput): Decision {
-    // accept
     const accepted = this.accept(input)
     if ('drop' in accepted) return { changes: [], events: [accepted.drop] }
     const query = accepted.query
-    // ha-filter
-    if (this.haFilter !== undefined) {
-      const verdict = this.haFilter(query)
-      if (!verdict.accept) {
-        return { changes: [], events: [logEvent('DHCP_NOT_IN_SCOPE', 'debug', `${messageName(query.messageType)} from ${hardwareText(query)}: not in scope (${verdict.reason})`)] }
-      }
-    }
-    // select-subnet
-    const selection = selectNetwork(this.engine.index, query, input.receivedOn, input.receivedBroadcast)
-    const now = Math.floor(input.now / 1000)
-    const request: AllocationRequest = {
-      query,
-      identity: identityOf(query),
-      selection,
-      now,
-      receivedBroadcast: input.receivedBroadcast,
-      // Only a SELECTING request is checked against our identities (RFC 2131 §4.3.2).
-      ourServerIds: query.serverIdentifier === undefined ? new Set() : ourServerIdentifiers(query, this.engine.config, input.receivedOn),
-    }
-    // allocate
+    const refused = this.haFilterStage(query)
+    if (refused !== undefined) return { changes: [], events: [refused] }
+    const request = this.selectSubnet(query, input)
     const outcome = this.allocate(request)
-    // respond
     const events: LogEvent[] = [...accepted.warnings, ...outcomeEvents(query, outcome, input.receivedOn.name)]
     const reply = this.respond(request, outcome, input.receivedOn, events)
-    // commit
     const changes = this.commit(outcome)
     if (reply === undefined) return { changes, events }
     const probe = probeFor(outcome)
@@ -171,6 +154,27 @@ export class Pipeline {
     const warnings = parsed.ignored.map((why) =>
       logEvent('DHCP_OPTION_IGNORED', 'info', `${messageName(q.messageType)} from ${hardwareText(q)}: ignoring ${why}`))
     return { query: q, warnings }
+  }
+
+  /** The failover load-balancing hook; returns the event when the query is not ours to answer. */
+  private haFilterStage(query: ClientQuery): LogEvent | undefined {
+    const verdict = this.haFilter?.(query)
+    if (verdict === undefined || verdict.accept) return undefined
+    return logEvent('DHCP_NOT_IN_SCOPE', 'debug', `${messageName(query.messageType)} from ${hardwareText(query)}: not in scope (${verdict.reason})`)
+  }
+
+  /** Finds the client's network and gathers everything the engine decides on. */
+  private selectSubnet(query: ClientQuery, input: PipelineInput): AllocationRequest {
+    const selection = selectNetwork(this.engine.index, query, input.receivedOn, input.receivedBroadcast)
+    return {
+      query,
+      identity: identityOf(query),
+      selection,
+      now: Math.floor(input.now / 1000),
+      receivedBroadcast: input.receivedBroadcast,
+      // Only a SELECTING request is checked against our identities (RFC 2131 §4.3.2).
+      ourServerIds: query.serverIdentifier === undefined ? new Set() : ourServerIdentifiers(query, this.engine.config, input.receivedOn),
+    }
   }
 
   private allocate(req: AllocationRequest): Outcome {

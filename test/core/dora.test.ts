@@ -246,3 +246,21 @@ test('a renewal without option 12 is logged with the hostname recorded on the le
   const d = b.send({ type: 'REQUEST', mac: MAC_A, ciaddr: '10.0.10.100' })
   assert.equal(texts(d)[1], 'DHCPACK on 10.0.10.100 to 08:00:27:d9:45:96 (DHCPc) via eth0')
 })
+
+test('a client that switches offers gives its first offered address back at once', () => {
+  const b = new Bench(compile(BASIC))
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_A }))?.yiaddr, '10.0.10.100')
+  // The client now asks for .102 instead; .100 must not stay reserved for the full hold.
+  b.send({ type: 'REQUEST', mac: MAC_A, requested: '10.0.10.102', serverId: '10.0.10.251' })
+  assert.equal(b.leaseState('10.0.10.102'), 'active')
+  b.clock.advance(61_000)
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_B }))?.yiaddr, '10.0.10.100')
+})
+
+test('a repeated DISCOVER keeps the held offer even when it requests another address (ISC: the offered lease is the client\'s)', () => {
+  const b = new Bench(compile(BASIC))
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_A }))?.yiaddr, '10.0.10.100')
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_A, requested: '10.0.10.102' }))?.yiaddr, '10.0.10.100')
+  b.send({ type: 'REQUEST', mac: MAC_A, requested: '10.0.10.100', serverId: '10.0.10.251' })
+  assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_B }))?.yiaddr, '10.0.10.101')
+})

@@ -123,3 +123,26 @@ host pinned { hardware ethernet 02:00:00:00:00:aa; fixed-address 10.0.10.100; }`
   assert.equal(summarize(b.send({ type: 'DISCOVER', mac: '02:00:00:00:00:04', requested: '10.0.10.100' })), undefined)
   assert.equal(b.dora({ mac: '02:00:00:00:00:aa' }).ack?.yiaddr, '10.0.10.100')
 })
+
+test('seed 000/001 secondaries under the standalone policy: silent, "peer holds all free leases"', async () => {
+  const { readFileSync } = await import('node:fs')
+  const { resolve } = await import('node:path')
+  const { FIXTURES_DIR } = await import('../helpers/fixtures.js')
+  const { compileConfig } = await import('../../src/config/compile.js')
+  const { memoryReader } = await import('../../src/config/source-reader.js')
+  const read = (rel: string): string => readFileSync(resolve(FIXTURES_DIR, 'config', rel), 'utf8')
+  const s000 = compile(read('seed000/secondary.conf'))
+  const s001 = compileConfig('/usr/local/etc/dhcpd.conf', memoryReader({
+    '/usr/local/etc/dhcpd.conf': read('seed001/secondary/dhcpd.conf'),
+    '/usr/local/etc/dhcpd.conf.SHARED': read('seed001/shared/dhcpd.conf.SHARED'),
+  })).config
+  const cases = [
+    { config: s000, iface: { name: 'eth2', addresses: ['10.223.0.245'] } },
+    { config: s001, iface: { name: 'em0', addresses: ['10.0.10.252'] } },
+  ]
+  for (const c of cases) {
+    const d = new Bench(c.config, { iface: c.iface }).send({ type: 'DISCOVER', mac: DHCPC })
+    assert.equal(d.reply, undefined)
+    assert.match(d.events[0]!.text, /: peer holds all free leases$/)
+  }
+})
