@@ -164,12 +164,19 @@ export class DhcpService {
     // and the DISCOVER is handled again (another address), up to MAX_PROBES_PER_DISCOVER
     // addresses and never the same one twice; then the client gets no offer (as ISC).
     const answered = new Set<number>()
+    const logged = new Set<string>()
     for (let attempt = 0; decision.probe !== undefined && decision.reply !== undefined && this.prober !== undefined; attempt++) {
       const probe = decision.probe
       if (!this.pings.needed(probe.address, key, this.now())) break
       if (attempt >= MAX_PROBES_PER_DISCOVER || answered.has(probe.address)) {
         this.throttled('DHCP_PING_GIVE_UP', key, `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ${answered.size} candidate address${answered.size === 1 ? '' : 'es'} answered a ping; no offer`)
         return
+      }
+      if (attempt === 0) {
+        // ISC's order: the DISCOVER line now, the OFFER line when the offer goes out.
+        const before = decision.events.filter((e) => e.id !== 'DHCP_OFFER')
+        this.logEvents(before, d.source)
+        for (const e of before) logged.add(e.id)
       }
       this.pinging.set(key, probe.address)
       this.counters.pings++
@@ -201,7 +208,7 @@ export class DhcpService {
       decision = this.decide(d)
     }
     if (decision.changes.length === 0) {
-      this.finish(d, decision)
+      this.finish(d, decision, logged)
       return
     }
     try {
@@ -212,7 +219,7 @@ export class DhcpService {
       return
     }
     this.counters.committed += decision.changes.length
-    this.finish(d, decision)
+    this.finish(d, decision, logged)
   }
 
   private decide(d: InboundDatagram): Decision {
@@ -221,13 +228,14 @@ export class DhcpService {
       : { datagram: d.data, receivedOn: d.receivedOn, now: this.now(), receivedBroadcast: d.receivedBroadcast })
   }
 
-  private finish(d: InboundDatagram, decision: Decision): void {
+  /** Sends the reply and logs; events whose id is in `alreadyLogged` were logged before a probe. */
+  private finish(d: InboundDatagram, decision: Decision, alreadyLogged?: ReadonlySet<string>): void {
     const reply = decision.reply
     if (reply !== undefined) {
       this.transport.send(reply.bytes, reply.route, d.receivedOn)
       this.counters.replies++
     }
-    this.logEvents(decision.events, d.source)
+    this.logEvents(alreadyLogged === undefined ? decision.events : decision.events.filter((e) => !alreadyLogged.has(e.id)), d.source)
   }
 
   private logEvents(events: readonly LogEvent[], source: string): void {

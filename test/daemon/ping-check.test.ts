@@ -175,3 +175,15 @@ test('when every address answers, the client gets no offer', async () => {
   assert.equal(new Set(s.calls.map((c) => c.address)).size, s.calls.length, 'no address probed twice for one DISCOVER')
   assert.ok(s.logger.lines.some((l) => l.id === 'DHCP_PING_GIVE_UP'))
 })
+
+test('log order as ISC: DISCOVER, then the conflict, then the OFFER — each once', async () => {
+  const s = setup()
+  s.receive(datagram(MessageType.DISCOVER, 1))
+  await settle()
+  s.calls[0]!.resolve('answered')
+  await settle()
+  s.calls[1]!.resolve('silent')
+  await s.service.drain()
+  const ids = s.logger.lines.map((l) => l.id).filter((id) => id.startsWith('DHCP_'))
+  assert.deepEqual(ids, ['DHCP_DISCOVER', 'DHCP_PING_CONFLICT', 'DHCP_OFFER'])
+})
