@@ -33,8 +33,11 @@ test('check sub-command with --json', () => {
 
 test('compatibility flags that do nothing yet are accepted and explained', () => {
   const r = parseArgs(['-user', 'dhcpd', '-group', 'dhcpd', '-chroot', '/var/empty', 'eth0'])
-  assert.equal(r.notes.length, 3)
-  assert.match(r.notes[0]!, /^-user is ignored/)
+  assert.equal(r.notes.length, 1)
+  assert.match(r.notes[0]!, /^-chroot is ignored/)
+  assert.deepEqual([r.user, r.group], ['dhcpd', 'dhcpd'])
+  assert.equal(parseArgs(['eth0']).user, undefined)
+  assert.throws(() => parseArgs(['-user']), UsageError)
   assert.deepEqual(r.interfaces, ['eth0'])
 })
 
