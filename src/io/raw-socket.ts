@@ -5,7 +5,7 @@
  * (test/helpers/fake-packet-socket.ts); the classes here are the only code calling the addon.
  */
 import {
-  AF_PACKET, ETH_P_IP, PACKET_AUXDATA, PacketType, SOCK_RAW, SOL_PACKET, TP_STATUS_CSUMNOTREADY,
+  AF_PACKET, ETH_P_IP, PACKET_AUXDATA, PacketType, SOCK_RAW, SOL_PACKET, SOL_SOCKET, SO_RCVBUF, TP_STATUS_CSUMNOTREADY,
   auxStatus, decodeSockaddrLl, encodeSockaddrLl,
 } from '../protocol/l2/sockaddr.js'
 import { withCode, type NativeAddon, type NativeHandle } from './native.js'
@@ -121,6 +121,8 @@ export function toReceivedFrame(m: RawMessage): ReceivedFrame {
   return { frame: m.data, ifindex: sa.ifindex, pkttype: sa.pkttype, checksumNotReady: (status & TP_STATUS_CSUMNOTREADY) !== 0 }
 }
 
+const RECEIVE_BUFFER_BYTES = 1 << 20
+
 export class NativePacketSocket implements PacketSocket {
   readonly ifindex: number
   readonly mac: Buffer
@@ -143,6 +145,8 @@ export class NativePacketSocket implements PacketSocket {
     try {
       this.socket.attachFilter(filter)
       this.socket.setOption(SOL_PACKET, PACKET_AUXDATA, 1)
+      // Room for a burst of DISCOVERs (the default is ~208 KiB); capped by net.core.rmem_max.
+      this.socket.setOption(SOL_SOCKET, SO_RCVBUF, RECEIVE_BUFFER_BYTES)
       this.socket.bind(encodeSockaddrLl({ protocol: ETH_P_IP, ifindex: this.ifindex }))
     } catch (err) {
       this.socket.close()

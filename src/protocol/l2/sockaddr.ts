@@ -20,6 +20,7 @@ export const SOL_SOCKET = 1
 export const SOL_PACKET = 263
 export const PACKET_AUXDATA = 8
 export const SO_BINDTODEVICE = 25
+export const SO_RCVBUF = 8
 export const IPPROTO_IP = 0
 export const IP_TTL = 2
 
