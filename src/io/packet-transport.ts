@@ -154,6 +154,9 @@ export class PacketTransport implements Transport {
     const broadcast = frame.dst === LIMITED_BROADCAST || served.broadcasts.has(frame.dst)
     // A unicast routed through this host to another server is not ours.
     if (!broadcast && !this.local.has(frame.dst)) return
+    if (f.checksumNotReady) {
+      this.options.trace?.(`frame on ${served.iface.name} from ${formatIPv4(frame.src)}:${frame.srcPort}: UDP checksum left to offload (PACKET_AUXDATA CSUMNOTREADY), accepted unverified`)
+    }
     h.onDatagram({
       data: payload,
       receivedOn: served.iface.receiving,

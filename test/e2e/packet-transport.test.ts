@@ -109,6 +109,30 @@ test('udhcpc gets a lease by L2 unicast', async (t) => {
   await waitForLog(server, new RegExp(`reply via hrwp-s0: L2 unicast to ${mac} ${ip.replace(/\./g, '\\.')}:68`))
 })
 
+test('a renewal sent by the client\'s kernel (checksum left to offload on the veth) is accepted', async (t) => {
+  if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
+  // udhcpc renews from an ordinary UDP socket: the frame leaves the client's kernel with a
+  // partial checksum, and the server's packet socket sees TP_STATUS_CSUMNOTREADY.
+  const mac = '02:4e:00:00:00:04'
+  lab.ip(cliNs, ['link', 'set', 'hrwp-c0', 'address', mac])
+  const hook = lab.hook('renew', true)
+  const client = lab.start(cliNs, ['udhcpc', '-i', 'hrwp-c0', '-f', '-t', '4', '-T', '2', '-A', '1', '-s', hook.script], 'renew.out')
+  try {
+    const bound = await waitFor('udhcpc bound', 15_000, () => hook.records().find((h) => h['arg'] === 'bound'))
+    const ip = bound['ip'] ?? ''
+    client.signalGroup('SIGUSR1')
+    const renewed = await waitFor('udhcpc renew', 10_000, () => hook.records().find((h) => h['arg'] === 'renew'))
+    assert.equal(renewed['ip'], ip)
+    const esc = ip.replace(/\./g, '\\.')
+    await waitForLog(server, new RegExp(`frame on hrwp-s0 from ${esc}:68: UDP checksum left to offload`))
+    await waitForLog(server, new RegExp(`DHCPREQUEST for ${esc} from ${mac} via hrwp-s0`))
+    assert.doesNotMatch(server.output(), /malformed frame/)
+  } finally {
+    await client.stop(2000)
+    lab.ip(cliNs, ['addr', 'flush', 'dev', 'hrwp-c0'])
+  }
+})
+
 test('dhclient gets a lease by L2 unicast', async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const mac = '02:4e:00:00:00:02'
