@@ -221,8 +221,20 @@ function packetTransport(addon: NativeAddon, port: number | undefined, served: C
     openSocket: (ifname) => new NativePacketSocket(addon, ifname, filter),
     udp: new UdpTransport({ port, served, host, relayedOnly: true }),
     trace: log.enabled('debug') ? (text) => log.log('debug', 'DHCP_REPLY_ROUTE', text) : undefined,
+    resolve: (ifname) => {
+      try {
+        return addon.ifinfo(ifname)
+      } catch {
+        return undefined
+      }
+    },
+    watchIntervalMs: INTERFACE_WATCH_MS,
+    notice: (text) => log.log('warn', 'INTERFACE_CHANGED', text),
   })
 }
+
+/** How often the packet transport checks its interfaces for re-creation (index/MAC change). */
+const INTERFACE_WATCH_MS = 5000
 
 type ComposeServedInterfaces = ReturnType<typeof chooseInterfaces>['served']
 

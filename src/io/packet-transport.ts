@@ -41,6 +41,16 @@ export interface PacketTransportOptions {
   readonly udp: Transport
   /** Called with one line per frame sent (debug logging of the reply route). */
   readonly trace?: ((text: string) => void) | undefined
+  /**
+   * The interface's current index and MAC (the addon's `ifinfo`), or undefined when it is
+   * gone. With it, {@link PacketTransport.checkInterfaces} reopens the packet socket of an
+   * interface that was re-created (new index) or got a new MAC.
+   */
+  readonly resolve?: ((ifname: string) => { index: number; mac: Buffer } | undefined) | undefined
+  /** Milliseconds between automatic {@link PacketTransport.checkInterfaces} runs; 0 = never. */
+  readonly watchIntervalMs?: number | undefined
+  /** Interface events worth an operator's attention (reopened, vanished). */
+  readonly notice?: ((text: string) => void) | undefined
 }
 
 const GIADDR_OFFSET = 24
@@ -48,7 +58,9 @@ const LIMITED_BROADCAST = 0xffffffff
 
 interface Served {
   readonly iface: ServedInterface
-  readonly socket: PacketSocket
+  socket: PacketSocket
+  /** The interface was missing at the last check (reported once). */
+  missing: boolean
   /** Broadcast addresses of the interface's subnets. */
   readonly broadcasts: ReadonlySet<number>
 }
@@ -61,6 +73,7 @@ export class PacketTransport implements Transport {
   private handlers: TransportHandlers | undefined
   private paused = false
   private ipId = 0
+  private watch: NodeJS.Timeout | undefined
 
   constructor(private readonly options: PacketTransportOptions) {
     this.port = options.port ?? 67
@@ -82,12 +95,18 @@ export class PacketTransport implements Transport {
       for (const iface of this.options.served) {
         const socket = this.options.openSocket(iface.name)
         const broadcasts = new Set(iface.addresses.map((a) => ((a.address & a.mask) | ~a.mask) >>> 0))
-        const served: Served = { iface, socket, broadcasts }
+        const served: Served = { iface, socket, broadcasts, missing: false }
         this.byName.set(iface.name, served)
-        socket.start((f) => this.receive(served, f), (err) => handlers.onError(err, `packet socket on ${iface.name}`))
+        this.listen(served)
       }
       await this.options.udp.start(handlers)
+      const every = this.options.watchIntervalMs ?? 0
+      if (every > 0 && this.options.resolve !== undefined) {
+        this.watch = setInterval(() => this.checkInterfaces(), every)
+        this.watch.unref()
+      }
     } catch (err) {
+      if (this.watch !== undefined) clearInterval(this.watch)
       this.closeSockets()
       throw err
     }
@@ -124,8 +143,55 @@ export class PacketTransport implements Transport {
     this.options.udp.pause()
   }
 
+  /**
+   * Reopens the packet socket of every served interface whose index or MAC changed since it
+   * was opened (an interface deleted and created again keeps its name but not its index, and
+   * a socket bound to the old index receives nothing; design doc pitfall 7). Returns the
+   * names reopened.
+   */
+  checkInterfaces(): string[] {
+    const resolve = this.options.resolve
+    if (resolve === undefined || this.handlers === undefined) return []
+    const reopened: string[] = []
+    for (const served of this.byName.values()) {
+      const name = served.iface.name
+      const now = resolve(name)
+      if (now === undefined) {
+        if (!served.missing) this.options.notice?.(`interface ${name} is gone; its packet socket receives nothing until it is back`)
+        served.missing = true
+        continue
+      }
+      if (now.index === served.socket.ifindex && now.mac.equals(served.socket.mac) && !served.missing) continue
+      let socket: PacketSocket
+      try {
+        socket = this.options.openSocket(name)
+      } catch (err) {
+        this.handlers.onError(err instanceof Error ? err : new Error(String(err)), `reopening the packet socket on ${name}`)
+        continue
+      }
+      const old = served.socket
+      served.socket = socket
+      served.missing = false
+      old.close()
+      this.listen(served)
+      reopened.push(name)
+      this.options.notice?.(`interface ${name} changed (index ${old.ifindex} → ${socket.ifindex}, MAC ${formatMac(old.mac)} → ${formatMac(socket.mac)}); packet socket reopened`)
+    }
+    return reopened
+  }
+
+  private listen(served: Served): void {
+    const socket = served.socket
+    const handlers = this.handlers
+    if (handlers === undefined) return
+    socket.start((f) => {
+      if (served.socket === socket) this.receive(served, f)
+    }, (err) => handlers.onError(err, `packet socket on ${served.iface.name}`))
+  }
+
   async close(): Promise<void> {
     this.paused = true
+    if (this.watch !== undefined) clearInterval(this.watch)
     this.closeSockets()
     await this.options.udp.close()
   }

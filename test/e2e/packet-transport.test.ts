@@ -206,3 +206,28 @@ test('one server on two links serves each client from its own link\'s subnet', a
   await waitForLog(multi, /DHCPACK on 198\.18\.40\.\d+ to 02:4e:00:00:01:0a via hrwm-s0/)
   await waitForLog(multi, /DHCPACK on 198\.18\.41\.\d+ to 02:4e:00:00:01:0b via hrwm-s1/)
 })
+
+test('an interface deleted and created again is served again (new index, packet socket reopened)', async (t) => {
+  if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
+  const br = lab.bridge('swr')
+  const srv = lab.ns('rsrv')
+  const cli = lab.ns('rcli')
+  lab.link(br, srv, 'hrwr-s0', { address: '198.18.40.1/24' })
+  lab.link(br, cli, 'hrwr-c0', { mac: '02:4e:00:00:02:01' })
+  const s = await lab.startServer(srv, {
+    conf: lab.file('recreate.conf', conf(['198.18.40'])),
+    leases: `${lab.dir}/recreate.leases`,
+    ifaces: ['hrwr-s0'],
+    log: 'recreate.log',
+  })
+  const before = lab.ip(srv, ['-o', 'link', 'show', 'hrwr-s0']).split(':')[0]
+  lab.ip(srv, ['link', 'del', 'hrwr-s0'])
+  lab.link(br, srv, 'hrwr-s0', { address: '198.18.40.1/24' })
+  const after = lab.ip(srv, ['-o', 'link', 'show', 'hrwr-s0']).split(':')[0]
+  assert.notEqual(after, before, 'the new interface has a new index')
+  await waitForLog(s, /interface hrwr-s0 changed \(index \d+ → \d+.*packet socket reopened/, 12_000)
+  const hook = lab.hook('recreated')
+  const r = await lab.run(cli, ['udhcpc', '-i', 'hrwr-c0', '-f', '-q', '-n', '-t', '4', '-T', '2', '-A', '1', '-s', hook.script], 'recreated.out', 20_000)
+  assert.equal(r.code, 0, `${r.output}\n${s.output()}`)
+  assert.match(hook.records().find((h) => h['arg'] === 'bound')?.['ip'] ?? '', /^198\.18\.40\.1[0-5]\d$/)
+})

@@ -197,3 +197,48 @@ test('a socket that cannot be opened fails start and closes the ones already ope
   await assert.rejects(t.start({ onDatagram: () => {}, onDrop: () => {}, onError: () => {} }), /No such device/)
   assert.equal(opened[0]!.closed, true)
 })
+
+test('an interface re-created with a new index (or MAC) gets a new packet socket; a vanished one is reported once', async () => {
+  const current = new Map<string, { index: number; mac: Buffer } | undefined>()
+  const opened: FakePacketSocket[] = []
+  const notices: string[] = []
+  const got: InboundDatagram[] = []
+  const t = new PacketTransport({
+    served: [iface('eth0', '198.18.40.1')],
+    host: [],
+    udp: new FakeUdp(),
+    openSocket: (name) => {
+      const info = current.get(name)!
+      const s = new FakePacketSocket(name, info.index, info.mac)
+      opened.push(s)
+      return s
+    },
+    resolve: (name) => current.get(name),
+    notice: (text) => notices.push(text),
+  })
+  current.set('eth0', { index: 3, mac: parseMac('02:00:00:00:00:03') })
+  await t.start({ onDatagram: (d) => got.push(d), onDrop: () => {}, onError: () => {} })
+  assert.deepEqual(t.checkInterfaces(), [])
+  current.set('eth0', { index: 9, mac: parseMac('02:00:00:00:00:03') })
+  assert.deepEqual(t.checkInterfaces(), ['eth0'])
+  assert.equal(opened.length, 2)
+  assert.equal(opened[0]!.closed, true)
+  assert.match(notices[0]!, /index 3 → 9/)
+  opened[0]!.receive(clientFrame()) // a late frame on the old socket is not handed over
+  opened[1]!.receive(clientFrame())
+  assert.equal(got.length, 1)
+  current.set('eth0', undefined)
+  assert.deepEqual(t.checkInterfaces(), [])
+  assert.deepEqual(t.checkInterfaces(), [])
+  assert.equal(notices.filter((n) => /is gone/.test(n)).length, 1)
+  current.set('eth0', { index: 9, mac: parseMac('02:00:00:00:00:99') })
+  assert.deepEqual(t.checkInterfaces(), ['eth0'])
+  // Replies now leave from the new MAC.
+  t.send(toBufferPacket(), { kind: 'broadcast', address: 0xffffffff, port: 68 }, iface('eth0', '198.18.40.1').receiving)
+  assert.equal(formatMac(decodeUdpFrame(opened[2]!.sent[0]!.frame).srcMac), '02:00:00:00:00:99')
+  await t.close()
+})
+
+function toBufferPacket(): Buffer {
+  return encode(emptyPacket(), { minLength: 300 })
+}
