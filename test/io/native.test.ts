@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { spawnSync } from 'node:child_process'
 import assert from 'node:assert/strict'
 import { errnoCode, loadNative, rawCapability } from '../../src/io/native.js'
 import { NativeRawSocket } from '../../src/io/raw-socket.js'
@@ -40,4 +41,24 @@ test('raw sockets open when the process has CAP_NET_RAW; closed sockets refuse c
   const pkt = new NativeRawSocket(load.addon, AF_PACKET, SOCK_RAW, 0)
   assert.throws(() => pkt.attachFilter(Buffer.alloc(3)), RangeError)
   pkt.close()
+})
+
+test('a missing addon is reported with a clear reason, and auto falls back to UDP', () => {
+  const script = `
+    const { nativeForRawSockets } = await import(${JSON.stringify(new URL('../../src/io/native.js', import.meta.url).href)})
+    const { chooseTransport } = await import(${JSON.stringify(new URL('../../src/io/transport-choice.js', import.meta.url).href)})
+    const load = nativeForRawSockets()
+    const d = chooseTransport('auto', () => (load.ok ? { ok: true } : { ok: false, reason: load.reason }))
+    console.log(JSON.stringify({ ok: load.ok, reason: load.ok ? '' : load.reason, kind: d.kind, why: d.why }))
+  `
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, HADHCPD_NATIVE_ADDON: '/nonexistent/raw_socket.node' },
+    encoding: 'utf8',
+  })
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout) as { ok: boolean; reason: string; kind: string; why: string }
+  assert.equal(out.ok, false)
+  assert.match(out.reason, /not built .*\/nonexistent\/raw_socket\.node missing; run npm install or npm run build:native/)
+  assert.equal(out.kind, 'udp')
+  assert.match(out.why, /not built.*broadcast/)
 })
