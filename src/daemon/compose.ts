@@ -16,7 +16,7 @@ import { IcmpPinger, type Prober } from '../io/pinger.js'
 import { AF_INET, IPPROTO_ICMP, SOCK_RAW } from '../protocol/l2/sockaddr.js'
 import { formatIPv4 } from '../lib/ip.js'
 import { chooseTransport, type TransportRequest } from '../io/transport-choice.js'
-import { encodeBpf, dhcpServerFilter } from '../protocol/l2/bpf.js'
+import { encodeBpf, dhcpServerFilter, echoReplyFilter } from '../protocol/l2/bpf.js'
 import { nodeFileSystem } from '../persistence/node-file-system.js'
 import { LeaseDatabase } from '../persistence/lease-database.js'
 import { loadConfig } from './config-load.js'
@@ -247,7 +247,10 @@ function openPinger(log: Logger): Prober | undefined {
   }
   try {
     const socket = new NativeRawSocket(load.addon, AF_INET, SOCK_RAW, IPPROTO_ICMP)
+    const id = process.pid & 0xffff
+    socket.attachFilter(encodeBpf(echoReplyFilter(id)))
     return new IcmpPinger(socket, {
+      id,
       onError: (err, address) => log.log('warn', 'PING_SEND_FAILED', `ping ${formatIPv4(address)}: ${err.message}; offering without the check`),
     })
   } catch (err) {

@@ -47,3 +47,19 @@ export function encodeBpf(program: readonly BpfInstruction[]): Buffer {
   })
   return b
 }
+
+/**
+ * For the raw ICMP socket of ping-check (packets start at the IPv4 header): accept ICMP echo
+ * replies (type 0) with identifier `id`, drop everything else in the kernel.
+ */
+export function echoReplyFilter(id: number): readonly BpfInstruction[] {
+  return [
+    i(0xb1, 0, 0, 0), //          ldxb 4*([0]&0xf)    IP header length
+    i(0x50, 0, 0, 0), //          ldb [x + 0]         ICMP type
+    i(0x15, 0, 3, 0), //          jeq #0              echo reply?
+    i(0x48, 0, 0, 4), //          ldh [x + 4]         identifier
+    i(0x15, 0, 1, id & 0xffff), // jeq #id
+    i(0x06, 0, 0, 0x40000), //    ret #262144
+    i(0x06, 0, 0, 0), //          ret #0
+  ]
+}

@@ -9,7 +9,7 @@ import { DecodeError } from '../../../src/lib/errors.js'
 import { finish, internetChecksum, pseudoHeaderSum } from '../../../src/protocol/l2/checksum.js'
 import { buildUdpFrame, decodeUdpFrame } from '../../../src/protocol/l2/udp-frame.js'
 import { decodeIpv4 } from '../../../src/protocol/l2/ipv4.js'
-import { DHCP_SERVER_FILTER, dhcpServerFilter, encodeBpf } from '../../../src/protocol/l2/bpf.js'
+import { DHCP_SERVER_FILTER, dhcpServerFilter, echoReplyFilter, encodeBpf } from '../../../src/protocol/l2/bpf.js'
 import { decodeIcmp, decodeIcmpDatagram, encodeEcho } from '../../../src/protocol/l2/icmp.js'
 import { formatMac, parseMac } from '../../../src/protocol/l2/ethernet.js'
 import { decode as decodeDhcp } from '../../../src/protocol/dhcp/packet.js'
@@ -206,4 +206,21 @@ test('an ICMP echo reply datagram (with its IP header) decodes', () => {
   const bad = Buffer.concat([ip, icmp])
   bad[25] = (bad[25] ?? 0) ^ 1
   assert.throws(() => decodeIcmpDatagram(bad), DecodeError)
+})
+
+test('ICMP filter: echo replies with our identifier only (IP header included, any IHL)', () => {
+  const datagram = (type: number, id: number, ihl = 5): Buffer => {
+    const icmp = encodeEcho({ type, id, seq: 1 })
+    const ip = Buffer.alloc(ihl * 4)
+    ip[0] = 0x40 | ihl
+    ip[9] = 1
+    return Buffer.concat([ip, icmp])
+  }
+  const f = echoReplyFilter(0x1234)
+  assert.ok(runBpf(f, datagram(0, 0x1234)) > 0)
+  assert.ok(runBpf(f, datagram(0, 0x1234, 6)) > 0, 'with IP options')
+  assert.equal(runBpf(f, datagram(0, 0x4321)), 0, 'another pinger')
+  assert.equal(runBpf(f, datagram(8, 0x1234)), 0, 'an echo request')
+  assert.equal(runBpf(f, datagram(3, 0x1234)), 0, 'destination unreachable')
+  assert.equal(encodeBpf(f).length, 7 * 8)
 })
