@@ -25,6 +25,10 @@ export interface ScopeParameters {
   readonly pingCheck?: boolean
   /** Seconds. */
   readonly pingTimeout?: number
+  /** Milliseconds; when > 0 it replaces pingTimeout (ISC 4.4 `ping-timeout-ms`). */
+  readonly pingTimeoutMs?: number
+  /** Seconds after its CLTT before a previous owner's address is pinged again (default 60). */
+  readonly pingClttSecs?: number
   readonly serverIdentifier?: number
   readonly nextServer?: number
   readonly filename?: string
