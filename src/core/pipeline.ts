@@ -214,7 +214,7 @@ export class Pipeline {
         return { kind: outcome.kind, yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) }
       }
       case 'nak': {
-        const scope = req.selection === undefined ? undefined : new EffectiveScope(req.selection.subnet.scope)
+        const scope = req.selection === undefined ? undefined : EffectiveScope.of(req.selection.subnet.scope)
         return { kind: 'nak', yiaddr: 0, serverIdentifier: serverId(scope) }
       }
       case 'inform':
