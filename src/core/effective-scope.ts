@@ -43,12 +43,22 @@ export class EffectiveScope {
   }
 
   param<K extends keyof ScopeParameters>(key: K): ScopeParameters[K] | undefined {
+    // Views are shared (EffectiveScope.of) and scopes immutable: remember each answer.
+    const cached = this.params.get(key)
+    if (cached !== undefined || this.params.has(key)) return cached as ScopeParameters[K] | undefined
+    let found: ScopeParameters[K] | undefined
     for (const s of this.chain) {
       const v = s.params[key]
-      if (v !== undefined) return v
+      if (v !== undefined) {
+        found = v
+        break
+      }
     }
-    return undefined
+    this.params.set(key, found)
+    return found
   }
+
+  private readonly params = new Map<keyof ScopeParameters, unknown>()
 
   private merged: ReadonlyMap<number, ConfiguredOption> | undefined
 
