@@ -97,7 +97,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   // 4. Transport, pipeline, service.
   const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
-    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
+    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, infoEvents: log.enabled('info') })
   const journal = new CommitBatcher(db, tunables.commitWindowMs)
   const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
   try {
