@@ -122,6 +122,15 @@ export const HADHCPD_CLI = join(REPO_ROOT, 'dist', 'src', 'daemon', 'cli.js')
 export const HADHCPD_LAUNCHER = join(REPO_ROOT, 'bin', 'hadhcpd.js')
 
 /**
+ * Extra node flags for the hadhcpd process only (profiling: `HADHCPD_NODE_FLAGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"`; node refuses --cpu-prof in NODE_OPTIONS).
+ */
+function hadhcpdNodeFlags(): string[] {
+  const v = process.env['HADHCPD_NODE_FLAGS']
+  return v === undefined ? [] : v.split(/\s+/).filter((f) => f !== '')
+}
+
+/**
  * hadhcpd, invoked like dhcpd: `node bin/hadhcpd.js -f -d -cf CONF -lf LEASES IFACE`
  * with the same dhcpd.conf. Ready when `readyLine` appears on its stdout/stderr.
  * `transport` 'udp' adds `--transport udp` (kind `hadhcpd-udp`); the default lets hadhcpd
@@ -143,7 +152,7 @@ export function hadhcpdKind(readyLine: string, transport: 'auto' | 'udp' = 'auto
       const outputPath = join(stepDir, 'hadhcpd.out')
       const extra = transport === 'udp' ? ['--transport', 'udp'] : []
       return {
-        argv: pinned(serverCpu, [process.execPath, HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), ...extra, SERVER.iface]),
+        argv: pinned(serverCpu, [process.execPath, ...hadhcpdNodeFlags(), HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), ...extra, SERVER.iface]),
         outputPath,
         ready: { pattern: readyLine, file: outputPath },
       }

@@ -128,7 +128,7 @@ export class AllocEngine {
    * Returns the reason to stay silent, or undefined when the client may be served.
    */
   private refusal(sel: NetworkSelection, hosts: readonly Host[]): string | undefined {
-    const scope = new EffectiveScope(sel.subnet.scope, hosts[0]?.scope)
+    const scope = EffectiveScope.of(sel.subnet.scope, hosts[0]?.scope)
     const booting = scope.access('booting')
     if (booting === 'deny' || booting === 'ignore') return 'booting disallowed'
     if (hosts.length === 0) {
@@ -151,7 +151,7 @@ export class AllocEngine {
     const refused = this.refusal(sel, hosts)
     if (refused !== undefined) return { kind: 'silent', reason: refused }
     // ISC `min-secs`: let another server answer a client that only just started trying.
-    const minSecs = new EffectiveScope(sel.subnet.scope, host?.scope).param('minSecs')
+    const minSecs = EffectiveScope.of(sel.subnet.scope, host?.scope).param('minSecs')
     if (minSecs !== undefined && req.query.secs < minSecs) {
       return { kind: 'silent', reason: `configured min-secs value (${minSecs}) is greater than secs field (${req.query.secs}).  message dropped.` }
     }
@@ -234,10 +234,10 @@ export class AllocEngine {
     const addressSubnet = this.index.subnetOf(address)
     if (sel === undefined) {
       // ISC: we do not know where it came from, but we know where it claims to be.
-      if (addressSubnet !== undefined && new EffectiveScope(addressSubnet.scope).authoritative) return nak('wrong network')
+      if (addressSubnet !== undefined && EffectiveScope.of(addressSubnet.scope).authoritative) return nak('wrong network')
       return silent(addressSubnet === undefined ? 'ignored (unknown subnet)' : 'ignored (not authoritative)')
     }
-    const authoritative = new EffectiveScope(sel.subnet.scope).authoritative
+    const authoritative = EffectiveScope.of(sel.subnet.scope).authoritative
     // ISC checks the network when the client's position is known: a requested address
     // without ciaddr (SELECTING, INIT-REBOOT) or a relayed ciaddr (REBINDING via a relay).
     // A RENEWING client unicasting from its own address is trusted.
@@ -357,7 +357,7 @@ export class AllocEngine {
     const lease = this.store.get(address)
     const slot = this.index.rangeOf(address)
     if (slot === undefined) return { kind: 'declined', address, status: 'not found', writes: [] }
-    const declines = new EffectiveScope(slot.pool.scope).access('declines')
+    const declines = EffectiveScope.of(slot.pool.scope).access('declines')
     if (declines === 'deny' || declines === 'ignore') return { kind: 'declined', address, status: 'ignored', writes: [] }
     return { kind: 'declined', address, status: 'abandoned', writes: [this.abandoned(address, lease, req.now)] }
   }
@@ -403,9 +403,9 @@ export class AllocEngine {
     const subnet = byCiaddr ?? sel?.subnet
     if (subnet === undefined) return { kind: 'silent', reason: 'unknown subnet' }
     const host = this.hosts.find(req.identity)[0]
-    const scope = new EffectiveScope(subnet.scope, host?.scope)
+    const scope = EffectiveScope.of(subnet.scope, host?.scope)
     // ISC does not answer DHCPINFORM for a subnet it is not authoritative for.
-    if (!new EffectiveScope(subnet.scope).authoritative) {
+    if (!EffectiveScope.of(subnet.scope).authoritative) {
       return { kind: 'silent', reason: `not authoritative for subnet ${fmt(subnet.network)}` }
     }
     return { kind: 'inform', subnet, scope }
@@ -440,7 +440,7 @@ export class AllocEngine {
   // ---- bindings ----------------------------------------------------------------------------
 
   private fixedBinding(address: number, subnet: Subnet, host: Host, req: AllocationRequest): Binding {
-    const scope = new EffectiveScope(subnet.scope, host.scope)
+    const scope = EffectiveScope.of(subnet.scope, host.scope)
     const leaseTime = grantedLeaseTime(scope, req.query.requestedLeaseTime)
     return { address, subnet, pool: undefined, host, scope, times: renewalTimes(leaseTime, scope.options()) }
   }
@@ -453,7 +453,7 @@ export class AllocEngine {
     req: AllocationRequest,
     lease: Lease | undefined = this.store.get(address),
   ): Binding {
-    const scope = new EffectiveScope(pool.scope, host?.scope)
+    const scope = EffectiveScope.of(pool.scope, host?.scope)
     const desired = grantedLeaseTime(scope, req.query.requestedLeaseTime)
     const leaseTime = this.policy.grantableLeaseTime(pool, lease, desired, req.now)
     return { address, subnet, pool, host, scope, times: renewalTimes(leaseTime, scope.options()) }

@@ -65,15 +65,6 @@ export function parseClientQuery(packet: DhcpPacket): QueryParse {
   if (packet.op !== BOOTREQUEST) return fail(`op ${packet.op} is not BOOTREQUEST`)
   if (packet.hlen > 16) return fail(`hlen ${packet.hlen} is over 16`)
   const ignored: string[] = []
-  const advisory = <T>(read: () => T | undefined): T | undefined => {
-    try {
-      return read()
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e
-      ignored.push(e.message)
-      return undefined
-    }
-  }
   try {
     const type = accessors.messageType(packet)
     if (type === undefined) return fail('no DHCP message type (BOOTP is not served)')
@@ -81,7 +72,7 @@ export function parseClientQuery(packet: DhcpPacket): QueryParse {
     const relay = accessors.relayAgentInformation(packet)
     const relayData = accessors.getOption(packet, 82)?.data
     const clientId = accessors.clientIdentifier(packet)
-    const prl = advisory(() => accessors.parameterRequestList(packet))
+    const prl = advisory(accessors.parameterRequestList, packet, ignored)
     const query: ClientQuery = {
       messageType: type,
       xid: packet.xid,
@@ -96,9 +87,9 @@ export function parseClientQuery(packet: DhcpPacket): QueryParse {
       requestedAddress: accessors.requestedAddress(packet),
       serverIdentifier: accessors.serverIdentifier(packet),
       parameterRequestList: prl === undefined ? undefined : [...prl],
-      maxMessageSize: advisory(() => accessors.maxMessageSize(packet)),
-      requestedLeaseTime: advisory(() => accessors.leaseTime(packet)),
-      hostname: advisory(() => accessors.hostName(packet)),
+      maxMessageSize: advisory(accessors.maxMessageSize, packet, ignored),
+      requestedLeaseTime: advisory(accessors.leaseTime, packet, ignored),
+      hostname: advisory(accessors.hostName, packet, ignored),
       relayAgentInformation: relayData === undefined ? undefined : Buffer.from(relayData),
       linkSelection: relay === undefined ? undefined : linkSelection(relay),
       serverIdOverride: relay === undefined ? undefined : serverIdOverride(relay),
@@ -108,6 +99,20 @@ export function parseClientQuery(packet: DhcpPacket): QueryParse {
   } catch (e) {
     if (e instanceof DecodeError) return fail(e.message)
     throw e
+  }
+}
+
+/**
+ * Reads an advisory option; a malformed one counts as absent and its error goes to `ignored`.
+ * (A plain function, not a closure per option per packet.)
+ */
+function advisory<T>(read: (p: DhcpPacket) => T | undefined, packet: DhcpPacket, ignored: string[]): T | undefined {
+  try {
+    return read(packet)
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e
+    ignored.push(e.message)
+    return undefined
   }
 }
 

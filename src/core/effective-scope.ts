@@ -6,9 +6,27 @@
  */
 import { type ConfiguredOption, type Scope, type ScopeParameters } from '../config/model.js'
 
+/** Memo of {@link EffectiveScope.of}: base scope → host scope (or NO_HOST) → view. */
+const memo = new WeakMap<Scope, WeakMap<Scope, EffectiveScope>>()
+const NO_HOST = Object.freeze({}) as Scope
+
 export class EffectiveScope {
   /** Innermost first. */
   private readonly chain: readonly Scope[]
+
+  /**
+   * The shared view for `base` (and `host`): compiled scopes are not changed after
+   * compilation (a reload compiles new ones), so the chain and the merged option map are
+   * built once per pair instead of once or more per packet.
+   */
+  static of(base: Scope, host?: Scope): EffectiveScope {
+    let byHost = memo.get(base)
+    if (byHost === undefined) memo.set(base, (byHost = new WeakMap()))
+    const key = host ?? NO_HOST
+    let view = byHost.get(key)
+    if (view === undefined) byHost.set(key, (view = new EffectiveScope(base, host)))
+    return view
+  }
 
   /**
    * @param base the address's scope: a pool's, or a subnet's for fixed addresses and INFORM.
@@ -25,12 +43,22 @@ export class EffectiveScope {
   }
 
   param<K extends keyof ScopeParameters>(key: K): ScopeParameters[K] | undefined {
+    // Views are shared (EffectiveScope.of) and scopes immutable: remember each answer.
+    const cached = this.params.get(key)
+    if (cached !== undefined || this.params.has(key)) return cached as ScopeParameters[K] | undefined
+    let found: ScopeParameters[K] | undefined
     for (const s of this.chain) {
       const v = s.params[key]
-      if (v !== undefined) return v
+      if (v !== undefined) {
+        found = v
+        break
+      }
     }
-    return undefined
+    this.params.set(key, found)
+    return found
   }
+
+  private readonly params = new Map<keyof ScopeParameters, unknown>()
 
   private merged: ReadonlyMap<number, ConfiguredOption> | undefined
 

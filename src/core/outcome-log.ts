@@ -37,6 +37,22 @@ export function messageName(type: number): string {
 }
 
 /** Events for `outcome` of query `q` received on interface `ifaceName`. */
+/**
+ * Whether {@link outcomeEvents} can return anything above info for this outcome (no free
+ * leases, a reclaimed or newly abandoned address). When it cannot and info is off, the
+ * caller skips building the events.
+ */
+export function mayWarn(q: Pick<ClientQuery, 'messageType'>, outcome: Outcome): boolean {
+  switch (q.messageType) {
+    case MessageType.DISCOVER:
+      return outcome.kind === 'no-free-leases' || (outcome.kind === 'offer' && outcome.reclaimedAbandoned)
+    case MessageType.DECLINE:
+      return outcome.kind === 'declined' && outcome.status === 'abandoned'
+    default:
+      return false
+  }
+}
+
 export function outcomeEvents(q: ClientQuery, outcome: Outcome, ifaceName: string): LogEvent[] {
   const via = q.giaddr !== 0 ? ip(q.giaddr) : ifaceName
   const hw = hardwareText(q)

@@ -19,7 +19,7 @@ import { EffectiveScope } from './effective-scope.js'
 import type { LeaseChange } from './lease.js'
 import type { LeaseStore } from './lease-store.js'
 import { ip, logEvent, type LogEvent } from './log-events.js'
-import { hardwareText, messageName, outcomeEvents } from './outcome-log.js'
+import { hardwareText, mayWarn, messageName, outcomeEvents } from './outcome-log.js'
 import { ourServerIdentifiers, serverIdentifierFor } from './server-identity.js'
 import { buildReply, type ReplyContent } from './responder.js'
 import { routeReply, type ReplyRoute, type TransportCapabilities } from './reply-route.js'
@@ -84,17 +84,25 @@ export type HaFilter = (query: ClientQuery) => { readonly accept: true } | { rea
 export interface PipelineOptions extends EngineOptions {
   readonly capabilities: TransportCapabilities
   readonly haFilter?: HaFilter
+  /**
+   * False when info-level log lines are off: the per-packet DISCOVER/OFFER/REQUEST/ACK
+   * events (strings built for every packet) are then not built at all; warnings still are.
+   * Default true.
+   */
+  readonly infoEvents?: boolean
 }
 
 export class Pipeline {
   readonly engine: AllocEngine
   private readonly capabilities: TransportCapabilities
   private readonly haFilter: HaFilter | undefined
+  private readonly infoEvents: boolean
 
   constructor(config: ServerConfig, store: LeaseStore, options: PipelineOptions) {
     this.engine = new AllocEngine(config, store, options)
     this.capabilities = options.capabilities
     this.haFilter = options.haFilter
+    this.infoEvents = options.infoEvents ?? true
   }
 
   handle(input: PipelineInput): Decision {
@@ -105,7 +113,9 @@ export class Pipeline {
     if (refused !== undefined) return { changes: [], events: [refused] }
     const request = this.selectSubnet(query, input)
     const outcome = this.allocate(request)
-    const events: LogEvent[] = [...accepted.warnings, ...outcomeEvents(query, outcome, input.receivedOn.name)]
+    const events: LogEvent[] = this.infoEvents || mayWarn(query, outcome)
+      ? [...accepted.warnings, ...outcomeEvents(query, outcome, input.receivedOn.name)]
+      : []
     const reply = this.respond(request, outcome, input.receivedOn, events)
     const changes = this.commit(outcome)
     if (reply === undefined) return { changes, events }
@@ -214,7 +224,7 @@ export class Pipeline {
         return { kind: outcome.kind, yiaddr: b.address, serverIdentifier: serverId(b.scope), times: b.times, scope: b.scope, subnetMask: b.subnet.mask, hostName: hostDeclName(b) }
       }
       case 'nak': {
-        const scope = req.selection === undefined ? undefined : new EffectiveScope(req.selection.subnet.scope)
+        const scope = req.selection === undefined ? undefined : EffectiveScope.of(req.selection.subnet.scope)
         return { kind: 'nak', yiaddr: 0, serverIdentifier: serverId(scope) }
       }
       case 'inform':

@@ -126,15 +126,15 @@ function replyHeader(query: ClientQuery, content: ReplyContent): DhcpPacket {
     siaddr: nextServer ?? 0,
     giaddr: query.giaddr,
     chaddr: query.chaddr,
-    sname: serverName === undefined ? Buffer.alloc(0) : Buffer.from(serverName, 'latin1').subarray(0, 63),
-    file: filename === undefined ? Buffer.alloc(0) : Buffer.from(filename, 'latin1').subarray(0, 127),
+    sname: serverName === undefined ? NO_BYTES : Buffer.from(serverName, 'latin1').subarray(0, 63),
+    file: filename === undefined ? NO_BYTES : Buffer.from(filename, 'latin1').subarray(0, 127),
   })
 }
 
 function headerOptions(content: ReplyContent): RawOption[] {
   const type = content.kind === 'offer' ? MessageType.OFFER : content.kind === 'nak' ? MessageType.NAK : MessageType.ACK
   const out: RawOption[] = [
-    { code: OptionCode.MESSAGE_TYPE, data: Buffer.from([type]) },
+    { code: OptionCode.MESSAGE_TYPE, data: MESSAGE_TYPE_BYTES[type]! },
     { code: OptionCode.SERVER_IDENTIFIER, data: ip(content.serverIdentifier) },
   ]
   const t = content.times
@@ -186,14 +186,22 @@ function subnetMaskOption(configured: ReadonlyMap<number, ConfiguredOption>, mas
   return configured.get(OptionCode.SUBNET_MASK)?.data ?? (mask === undefined ? undefined : ip(mask))
 }
 
+/*
+ * Option values are only read (by the encoder), so the small ones come from node's shared
+ * buffer pool (allocUnsafe, filled at once) or are shared constants: Buffer.alloc(4) made a
+ * separate zero-filled ArrayBuffer per value, five per reply.
+ */
+const NO_BYTES = Buffer.alloc(0)
+const MESSAGE_TYPE_BYTES: readonly Buffer[] = Array.from({ length: 9 }, (_, t) => Buffer.from([t]))
+
 function ip(address: number): Buffer {
-  const b = Buffer.alloc(4)
+  const b = Buffer.allocUnsafe(4)
   ipToBytes(address, b, 0)
   return b
 }
 
 function u32(v: number): Buffer {
-  const b = Buffer.alloc(4)
+  const b = Buffer.allocUnsafe(4)
   b.writeUInt32BE(v >>> 0, 0)
   return b
 }

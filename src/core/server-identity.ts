@@ -55,7 +55,7 @@ function configuredServerIds(config: ServerConfig): readonly number[] {
   if (ids === undefined) {
     const found = new Set<number>()
     const add = (scope: Scope): void => {
-      const effective = new EffectiveScope(scope)
+      const effective = EffectiveScope.of(scope)
       const option = effective.options().get(OptionCode.SERVER_IDENTIFIER)?.data
       if (option !== undefined && option.length === 4) found.add(option.readUInt32BE(0))
       const param = effective.param('serverIdentifier')

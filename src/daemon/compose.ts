@@ -121,7 +121,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     ? packetTransport(addon, req.port, choice.served, host, log)
     : new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
-    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
+    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, infoEvents: log.enabled('info') })
   const journal = new CommitBatcher(db, tunables.commitWindowMs)
   const prober = openPinger(log)
   const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now(), prober })

@@ -5,16 +5,27 @@
 
 /** Parses dotted-quad text; returns undefined when it is not exactly four decimal octets. */
 export function parseIPv4(text: string): number | undefined {
-  const parts = text.split('.')
-  if (parts.length !== 4) return undefined
+  // A char-code scan (no split/regex: this runs for every datagram's source address).
   let value = 0
-  for (const part of parts) {
-    if (part.length === 0 || part.length > 3 || !/^[0-9]+$/.test(part)) return undefined
-    const octet = Number(part)
-    if (octet > 255) return undefined
-    value = value * 256 + octet
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined
+      octet = octet * 10 + (c - 48)
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || ++dots > 3) return undefined
+      value = value * 256 + octet
+      octet = 0
+      digits = 0
+    } else {
+      return undefined
+    }
   }
-  return value >>> 0
+  if (dots !== 3 || digits === 0 || octet > 255) return undefined
+  return (value * 256 + octet) >>> 0
 }
 
 export function formatIPv4(value: number): string {

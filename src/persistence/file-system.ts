@@ -11,6 +11,12 @@ export interface AppendHandle {
   write(data: Uint8Array): Promise<void>
   /** Makes every byte written so far durable (fdatasync). */
   datasync(): Promise<void>
+  /**
+   * Optional: appends all of `data` and makes it (and everything written before) durable in
+   * one operation, as `write` + `datasync` would. The node implementation writes through an
+   * O_DSYNC descriptor: one thread-pool round trip per group commit instead of two.
+   */
+  readonly writeDurable?: ((data: Uint8Array) => Promise<void>) | undefined
   close(): Promise<void>
 }
 

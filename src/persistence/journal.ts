@@ -183,8 +183,12 @@ export class LeaseJournal {
       const bytes = Buffer.from(text, 'latin1')
       this.capture?.push(bytes)
       try {
-        await this.handle.write(bytes)
-        await this.handle.datasync()
+        const h = this.handle
+        if (h.writeDurable !== undefined) await h.writeDurable(bytes)
+        else {
+          await h.write(bytes)
+          await h.datasync()
+        }
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e))
         // ISC marks the file corrupt and rewrites it before the next write; we refuse

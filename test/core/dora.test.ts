@@ -221,6 +221,21 @@ test('pool exhaustion: no free leases, logged as ISC does', () => {
   assert.equal(d.events[0]?.id, 'DHCP_NO_FREE_LEASES')
 })
 
+test('info events off: DORA builds no events, warnings (no free leases) still come', () => {
+  const b = new Bench(compile(BASIC), { infoEvents: false })
+  for (let i = 0; i < 3; i++) {
+    const offer = b.send({ type: 'DISCOVER', mac: `02:00:00:00:01:0${i}` })
+    assert.deepEqual(offer.events, [])
+    const s = summarize(offer)
+    const ack = b.send({ type: 'REQUEST', mac: `02:00:00:00:01:0${i}`, requested: s!.yiaddr, serverId: s!.serverId! })
+    assert.equal(summarize(ack)?.type, 'ACK')
+    assert.deepEqual(ack.events, [])
+  }
+  const d = b.send({ type: 'DISCOVER', mac: MAC_A })
+  assert.equal(d.events[0]?.id, 'DHCP_NO_FREE_LEASES')
+  assert.equal(d.events[0]?.level, 'warn')
+})
+
 test('malformed and non-client messages are dropped with an event', () => {
   const b = new Bench(compile(BASIC))
   const garbage = b.pipeline.handle({ datagram: Buffer.alloc(20), receivedOn: b.iface, now: b.clock.now() })

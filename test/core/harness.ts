@@ -137,6 +137,7 @@ export interface BenchOptions {
   readonly directUnicast?: boolean
   readonly poolPolicy?: PoolPolicy
   readonly store?: InMemoryLeaseStore
+  readonly infoEvents?: boolean
 }
 
 export class Bench {
@@ -150,6 +151,7 @@ export class Bench {
     const options: PipelineOptions = {
       capabilities: { directUnicast: opts.directUnicast ?? false },
       ...(opts.poolPolicy ? { poolPolicy: opts.poolPolicy } : {}),
+      ...(opts.infoEvents !== undefined ? { infoEvents: opts.infoEvents } : {}),
     }
     this.pipeline = new Pipeline(config, this.store, options)
     const iface = opts.iface ?? { name: 'eth0', addresses: ['10.0.10.251'] }

@@ -17,18 +17,39 @@ function fakeJournal(fail = false): { commits: number[][]; commit: (c: readonly 
   }
 }
 
-test('commits inside the window share one journal append; each caller resolves after it', async () => {
+test('commits arriving closer than the window share one journal append; each caller resolves after it', async () => {
   const j = fakeJournal()
   const b = new CommitBatcher(j, 5)
+  // The first (idle) commit goes straight through; the ones right behind it are gathered.
   await Promise.all([b.commit([change(1)]), b.commit([change(2), change(3)]), b.commit([change(4)])])
-  assert.deepEqual(j.commits, [[1, 2, 3, 4]])
+  assert.deepEqual(j.commits, [[1], [2, 3, 4]])
+})
+
+test('adaptive: an idle commit is not held; one arriving within the window of the last is', async () => {
+  const j = fakeJournal()
+  let t = 0
+  const b = new CommitBatcher(j, 5, 512, () => t)
+  const first = b.commit([change(1)])
+  assert.deepEqual(j.commits, [[1]], 'idle: passed through at once')
+  await first
+  t = 100
+  const second = b.commit([change(2)])
+  assert.deepEqual(j.commits, [[1], [2]], 'still idle 100 ms later')
+  t = 101
+  const third = b.commit([change(3)])
+  assert.deepEqual(j.commits, [[1], [2]], 'within 5 ms of the previous: held')
+  await Promise.all([second, third])
+  assert.deepEqual(j.commits, [[1], [2], [3]])
 })
 
 test('maxRecords flushes early; window 0 passes through', async () => {
   const j = fakeJournal()
-  const b = new CommitBatcher(j, 10_000, 2)
-  await b.commit([change(1), change(2)])
-  assert.deepEqual(j.commits, [[1, 2]])
+  let t = 0
+  const b = new CommitBatcher(j, 10_000, 2, () => t)
+  await b.commit([change(1)])
+  t = 1
+  await b.commit([change(2), change(3)])
+  assert.deepEqual(j.commits, [[1], [2, 3]])
   const j0 = fakeJournal()
   await new CommitBatcher(j0, 0).commit([change(9)])
   assert.deepEqual(j0.commits, [[9]])
@@ -36,8 +57,8 @@ test('maxRecords flushes early; window 0 passes through', async () => {
 
 test('a failed append rejects every caller of the batch', async () => {
   const b = new CommitBatcher(fakeJournal(true), 1)
-  const results = await Promise.allSettled([b.commit([change(1)]), b.commit([change(2)])])
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected'])
+  const results = await Promise.allSettled([b.commit([change(1)]), b.commit([change(2)]), b.commit([change(3)])])
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected'])
 })
 
 test('LogThrottle: once per key per window, counting the suppressed', () => {

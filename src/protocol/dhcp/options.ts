@@ -58,6 +58,13 @@ export const tlv = {
     if (code === END || !Number.isInteger(code) || code < 0 || code > 255) {
       throw new EncodeError(`option ${code}`, 'not a valid option code (End is written by the list encoder)')
     }
+    if (data.length <= MAX_TLV_DATA) {
+      // The common case: one fragment, no subarray view to allocate.
+      buf[offset++] = code
+      buf[offset++] = data.length
+      buf.set(data, offset)
+      return offset + data.length
+    }
     let pos = 0
     do {
       const n = Math.min(MAX_TLV_DATA, data.length - pos)
@@ -121,9 +128,13 @@ export const optionArea = {
       } else if (code === END) {
         return { value: { options, end: true, trailer: buf.subarray(pos + 1, end) }, offset: end }
       } else {
-        const r = tlv.decode(buf, pos, end)
-        options.push(r.value)
-        pos = r.offset
+        // tlv.decode inlined (no wrapper object per option).
+        if (pos + 2 > end) throw new DecodeError('option header', pos, 'truncated')
+        const len = buf[pos + 1]!
+        const start = pos + 2
+        if (start + len > end) throw new DecodeError(`option ${code}`, pos, `length ${len} runs past byte ${end}`)
+        options.push({ code, data: buf.subarray(start, start + len), offset: pos })
+        pos = start + len
       }
     }
     return { value: { options, end: false, trailer: EMPTY }, offset: end }

@@ -64,26 +64,28 @@ const EMPTY = Buffer.alloc(0)
 
 /** A zeroed packet (op BOOTREPLY, Ethernet) with an End-terminated empty option list. */
 export function createPacket(fields: Partial<DhcpPacket> = {}): DhcpPacket {
+  // Field by field, not `{ ...defaults, ...fields }`: the spread was 15 % of the socket-free
+  // DORA loop's CPU (one packet per reply). exactOptionalPropertyTypes rules out explicit
+  // undefined, so `??` keeps the spread's meaning.
   return {
-    op: 2,
-    htype: 1,
-    hlen: 6,
-    hops: 0,
-    xid: 0,
-    secs: 0,
-    flags: 0,
-    ciaddr: 0,
-    yiaddr: 0,
-    siaddr: 0,
-    giaddr: 0,
-    chaddr: EMPTY,
-    sname: EMPTY,
-    file: EMPTY,
-    options: [],
-    end: true,
-    trailer: EMPTY,
-    extraOptions: [],
-    ...fields,
+    op: fields.op ?? 2,
+    htype: fields.htype ?? 1,
+    hlen: fields.hlen ?? 6,
+    hops: fields.hops ?? 0,
+    xid: fields.xid ?? 0,
+    secs: fields.secs ?? 0,
+    flags: fields.flags ?? 0,
+    ciaddr: fields.ciaddr ?? 0,
+    yiaddr: fields.yiaddr ?? 0,
+    siaddr: fields.siaddr ?? 0,
+    giaddr: fields.giaddr ?? 0,
+    chaddr: fields.chaddr ?? EMPTY,
+    sname: fields.sname ?? EMPTY,
+    file: fields.file ?? EMPTY,
+    options: fields.options ?? [],
+    end: fields.end ?? true,
+    trailer: fields.trailer ?? EMPTY,
+    extraOptions: fields.extraOptions ?? [],
   }
 }
 
