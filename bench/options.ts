@@ -5,12 +5,15 @@ import { parseArgs } from 'node:util'
 import { parseRateLadder, quickLadder } from './ladder.js'
 import type { LoadMode, ServerKindName } from './results.js'
 
-export const ALL_KINDS: readonly ServerKindName[] = ['dhcpd', 'kea', 'hadhcpd']
+export const ALL_KINDS: readonly ServerKindName[] = ['dhcpd', 'kea', 'hadhcpd', 'hadhcpd-udp']
+/** What runs without --kinds: the anchors and hadhcpd with its default transport. */
+export const DEFAULT_KINDS: readonly ServerKindName[] = ['dhcpd', 'kea', 'hadhcpd']
 
 export const DEFAULT_RATES: Record<ServerKindName, readonly number[]> = {
   dhcpd: [250, 500, 750, 1000, 1500],
   kea: [1000, 2000, 3000, 4000, 6000, 8000],
   hadhcpd: [1000, 2000, 4000, 6000, 8000],
+  'hadhcpd-udp': [1000, 2000, 4000, 6000, 8000],
 }
 
 export interface BenchOptions {
@@ -32,7 +35,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
 
-  --kinds LIST          server kinds, comma separated: dhcpd,kea,hadhcpd   (env BENCH_KINDS; default all)
+  --kinds LIST          server kinds: dhcpd,kea,hadhcpd,hadhcpd-udp        (env BENCH_KINDS; default dhcpd,kea,hadhcpd)
   --rates-dhcpd LIST    offered DORA/s ladder for dhcpd                     (env RATES_dhcpd; default "250 500 750 1000 1500")
   --rates-kea LIST      ladder for kea                                      (env RATES_kea; default "1000 2000 3000 4000 6000 8000")
   --rates-hadhcpd LIST  ladder for hadhcpd                                  (env RATES_hadhcpd; default "1000 2000 4000 6000 8000")
@@ -105,17 +108,18 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   })
   const quick = values.quick === true
   const ladder = (kind: ServerKindName, flag: string | undefined): number[] => {
-    const text = flag ?? env[`RATES_${kind}`]
+    const text = flag ?? env[`RATES_${kind.replace('-', '_')}`]
     const rates = text === undefined ? [...DEFAULT_RATES[kind]] : parseRateLadder(text)
     return quick ? quickLadder(rates) : rates
   }
   const durationText = values.duration ?? env['DURATION']
   return {
-    kinds: parseKinds(values.kinds ?? env['BENCH_KINDS'] ?? ALL_KINDS.join(',')),
+    kinds: parseKinds(values.kinds ?? env['BENCH_KINDS'] ?? DEFAULT_KINDS.join(',')),
     rates: {
       dhcpd: ladder('dhcpd', values['rates-dhcpd']),
       kea: ladder('kea', values['rates-kea']),
       hadhcpd: ladder('hadhcpd', values['rates-hadhcpd']),
+      'hadhcpd-udp': ladder('hadhcpd-udp', values['rates-hadhcpd']),
     },
     durationS: durationText !== undefined ? positiveInt('duration', durationText) : quick ? 3 : 12,
     repeats: positiveInt('repeats', values.repeats ?? env['REPEATS'] ?? '1'),

@@ -5,7 +5,8 @@
 import type { PerfdhcpReport } from './perfdhcp-output.js'
 import { medianOfDefined, percentile } from './stats.js'
 
-export type ServerKindName = 'dhcpd' | 'kea' | 'hadhcpd'
+/** `hadhcpd` runs its default transport (packet sockets when possible); `hadhcpd-udp` is forced to UDP. */
+export type ServerKindName = 'dhcpd' | 'kea' | 'hadhcpd' | 'hadhcpd-udp'
 export type LoadMode = 'bcast' | 'ucast'
 
 /** Latency numbers of one exchange type, in ms. */

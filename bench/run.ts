@@ -178,7 +178,7 @@ async function runKind(l: Lab, opts: BenchOptions, workdir: string, kind: Server
         } catch (err) {
           const first = outcome.steps.length === 0 && stepRuns.length === 0
           if (err instanceof ServerNotReady) {
-            outcome.skipped = kind.name === 'hadhcpd' && first
+            outcome.skipped = kind.name.startsWith('hadhcpd') && first
               ? `hadhcpd daemon not available yet (server never became ready: ${err.message.split('\n')[0]})`
               : `server not ready at ${mode} ${rate}/s: ${err.message.split('\n')[0]}`
             log(`skipping ${kind.name}: ${err.message}`)
@@ -205,7 +205,12 @@ async function runKind(l: Lab, opts: BenchOptions, workdir: string, kind: Server
 }
 
 function kindsFor(opts: BenchOptions): ServerKind[] {
-  const all: Record<ServerKindName, ServerKind> = { dhcpd: DHCPD, kea: KEA, hadhcpd: hadhcpdKind(opts.hadhcpdReadyLine) }
+  const all: Record<ServerKindName, ServerKind> = {
+    dhcpd: DHCPD,
+    kea: KEA,
+    hadhcpd: hadhcpdKind(opts.hadhcpdReadyLine),
+    'hadhcpd-udp': hadhcpdKind(opts.hadhcpdReadyLine, 'udp'),
+  }
   return opts.kinds.map((k) => all[k])
 }
 

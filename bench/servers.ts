@@ -124,13 +124,16 @@ export const HADHCPD_LAUNCHER = join(REPO_ROOT, 'bin', 'hadhcpd.js')
 /**
  * hadhcpd, invoked like dhcpd: `node bin/hadhcpd.js -f -d -cf CONF -lf LEASES IFACE`
  * with the same dhcpd.conf. Ready when `readyLine` appears on its stdout/stderr.
+ * `transport` 'udp' adds `--transport udp` (kind `hadhcpd-udp`); the default lets hadhcpd
+ * choose (packet sockets as root). perfdhcp acts as a relay (giaddr set), so both answer it
+ * through the UDP socket; the packet kind also parses and skips every frame on its packet socket.
  */
-export function hadhcpdKind(readyLine: string): ServerKind {
+export function hadhcpdKind(readyLine: string, transport: 'auto' | 'udp' = 'auto'): ServerKind {
   return {
-    name: 'hadhcpd',
-    label: 'hadhcpd',
+    name: transport === 'udp' ? 'hadhcpd-udp' : 'hadhcpd',
+    label: transport === 'udp' ? 'hadhcpd --transport udp' : 'hadhcpd (default transport)',
     durability: 'as configured in hadhcpd (state it next to the numbers)',
-      unavailableReason: () =>
+    unavailableReason: () =>
       existsSync(HADHCPD_CLI) ? undefined : `hadhcpd daemon not available yet (${HADHCPD_CLI} is missing)`,
     prepare({ stepDir, serverCpu }) {
       const conf = join(stepDir, 'dhcpd.conf')
@@ -138,8 +141,9 @@ export function hadhcpdKind(readyLine: string): ServerKind {
       writeFileSync(conf, dhcpdConf())
       writeFileSync(leases, '')
       const outputPath = join(stepDir, 'hadhcpd.out')
+      const extra = transport === 'udp' ? ['--transport', 'udp'] : []
       return {
-        argv: pinned(serverCpu, [process.execPath, HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), SERVER.iface]),
+        argv: pinned(serverCpu, [process.execPath, HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), ...extra, SERVER.iface]),
         outputPath,
         ready: { pattern: readyLine, file: outputPath },
       }

@@ -25,6 +25,8 @@ export interface ScopeParameters {
   readonly pingCheck?: boolean
   /** Seconds. */
   readonly pingTimeout?: number
+  /** Milliseconds; when > 0 it replaces pingTimeout (ISC 4.4 `ping-timeout-ms`). */
+  readonly pingTimeoutMs?: number
   readonly serverIdentifier?: number
   readonly nextServer?: number
   readonly filename?: string

@@ -46,6 +46,7 @@ export const PARAMETERS: ReadonlyMap<string, ParameterSpec> = new Map<string, Pa
   ['min-lease-time', scope('uint32', 'minLeaseTime')],
   ['ping-check', scope('boolean', 'pingCheck')],
   ['ping-timeout', scope('uint32', 'pingTimeout')],
+  ['ping-timeout-ms', scope('uint32', 'pingTimeoutMs')],
   ['server-identifier', scope('ip', 'serverIdentifier')],
   ['next-server', scope('ip', 'nextServer')],
   ['filename', scope('text', 'filename')],

@@ -170,7 +170,7 @@ export class AllocEngine {
     if (chosen !== undefined) {
       this.hold(chosen.address, id.key, req.now)
       const binding = this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req)
-      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, req.now) }
+      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, id, req.now) }
     }
     const abandoned = this.candidates.abandonedAddress(id, sel, known, req.now)
     if (abandoned !== undefined) {
@@ -184,9 +184,17 @@ export class AllocEngine {
     return { kind: 'no-free-leases', network: networkName(sel.sharedNetwork), peerHoldsFree }
   }
 
-  private pingable(address: number, now: number): boolean {
-    const cltt = this.store.get(address)?.cltt
-    return cltt === undefined || now - cltt > PING_QUIET_SECONDS
+  /**
+   * dhcpd.conf(5) `ping-cltt-secs`: ping unless the address is the client's own active lease
+   * (ISC: "neither static nor active"), or its previous owner talked to us within the last
+   * minute. An address last used by another client is always pinged.
+   */
+  private pingable(address: number, id: ClientIdentity, now: number): boolean {
+    const lease = this.store.get(address)
+    if (lease === undefined || lease.cltt === undefined) return true
+    const own = leaseBelongsTo(lease, id)
+    if (own && lease.bindingState === 'active' && (lease.ends ?? NEVER) > now) return false
+    return !own || now - lease.cltt > PING_QUIET_SECONDS
   }
 
   // ---- DHCPREQUEST (RFC 2131 §4.3.2) ------------------------------------------------------

@@ -253,12 +253,17 @@ export function clientKeyOf(datagram: Buffer): string | undefined {
   }
 }
 
-/** ISC `ping-check` (on unless set false) with `ping-timeout` (default 1 s). */
-function probeFor(outcome: Outcome): Probe | undefined {
+/**
+ * ISC `ping-check` (on unless set false) with `ping-timeout` (seconds, default 1), replaced
+ * by `ping-timeout-ms` when that is greater than zero (dhcpd.conf(5), ISC 4.4).
+ */
+export function probeFor(outcome: Outcome): Probe | undefined {
   if (outcome.kind !== 'offer' || !outcome.pingable) return undefined
   const scope = outcome.binding.scope
   if (scope.param('pingCheck') === false) return undefined
-  return { address: outcome.binding.address, timeoutMs: (scope.param('pingTimeout') ?? 1) * 1000 }
+  const ms = scope.param('pingTimeoutMs')
+  const timeoutMs = ms !== undefined && ms > 0 ? ms : (scope.param('pingTimeout') ?? 1) * 1000
+  return { address: outcome.binding.address, timeoutMs }
 }
 
 /** ISC `use-host-decl-names on`: the host declaration's name is the client's host name. */

@@ -21,6 +21,9 @@ export type Mode =
   | 'help'
   | 'version'
 
+/** `--transport`: AF_PACKET sockets, node:dgram, or packet when possible (the default). */
+export type TransportChoice = 'auto' | 'packet' | 'udp'
+
 export interface CliRequest {
   readonly mode: Mode
   readonly configFile: string
@@ -32,6 +35,12 @@ export interface CliRequest {
   readonly port: number | undefined
   readonly interfaces: readonly string[]
   readonly json: boolean
+  /** `-user`: the account to switch to once the sockets are open (ISC's paranoia patch). */
+  readonly user: string | undefined
+  /** `-group`: the group to switch to (default: the user's primary group). */
+  readonly group: string | undefined
+  /** Which DHCP transport to use (`--transport auto|packet|udp`, default auto). */
+  readonly transport: TransportChoice
   /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
   readonly pathMap: Readonly<Record<string, string>>
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
@@ -41,8 +50,6 @@ export interface CliRequest {
 /** dhcpd flags that take a value and that we accept without acting on them yet. */
 const IGNORED_WITH_VALUE: Readonly<Record<string, string>> = {
   '-s': 'is a dhcpd debugging aid (send replies to a fixed server) and is ignored',
-  '-user': 'is ignored: run hadhcpd under the account you want (systemd User=)',
-  '-group': 'is ignored: run hadhcpd under the group you want (systemd Group=)',
   '-chroot': 'is ignored: use systemd sandboxing instead of chroot',
   '-tf': 'is ignored: packet trace files are an ISC debugging format hadhcpd does not write',
   '-play': 'is not supported: hadhcpd cannot replay ISC trace files',
@@ -59,6 +66,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let quiet = false
   let port: number | undefined
   let json = false
+  let transport: TransportChoice = 'auto'
+  let user: string | undefined
+  let group: string | undefined
   const interfaces: string[] = []
   const notes: string[] = []
   const pathMap: Record<string, string> = {}
@@ -128,6 +138,18 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       case '--path-map':
         addPathMap(value(i++, a))
         break
+      case '-user':
+        user = value(i++, a)
+        break
+      case '-group':
+        group = value(i++, a)
+        break
+      case '--transport': {
+        const v = value(i++, a)
+        if (v !== 'auto' && v !== 'packet' && v !== 'udp') throw new UsageError(`--transport: expected auto, packet or udp, got ${v}`)
+        transport = v
+        break
+      }
       case '--no-pid':
         pidFile = undefined
         break
@@ -175,6 +197,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       port,
       interfaces: Object.freeze(interfaces),
       json,
+      transport,
+      user,
+      group,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
     })
@@ -183,6 +208,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
+               [-user user] [-group group] [--transport auto|packet|udp]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
 
@@ -195,6 +221,14 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
   -d            log to stderr (implies -f)
   -q            quiet: no banner
   -p PORT       listen on PORT instead of 67 (replies to clients go to PORT+1)
+  -user USER    switch to USER once the sockets are open (the lease file's
+                directory must be writable by USER)
+  -group GROUP  switch to GROUP (default: USER's primary group)
+  --transport auto|packet|udp
+                packet: AF_PACKET sockets (unicast replies to clients without an
+                address; needs the addon and CAP_NET_RAW); udp: plain UDP sockets
+                (replies to such clients are broadcast); auto (default): packet
+                when possible, else udp
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
   check FILE    compile FILE and print what it defines (--json for scripts)

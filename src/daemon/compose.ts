@@ -9,6 +9,14 @@ import { Pipeline } from '../core/pipeline.js'
 import { chooseInterfaces, readHostInterfaces, type HostInterface } from '../io/interfaces.js'
 import type { Transport } from '../io/transport.js'
 import { UdpTransport } from '../io/udp.js'
+import { nativeForRawSockets, type NativeAddon } from '../io/native.js'
+import { PacketTransport } from '../io/packet-transport.js'
+import { NativePacketSocket, NativeRawSocket } from '../io/raw-socket.js'
+import { IcmpPinger, type Prober } from '../io/pinger.js'
+import { AF_INET, IPPROTO_ICMP, SOCK_RAW } from '../protocol/l2/sockaddr.js'
+import { formatIPv4 } from '../lib/ip.js'
+import { chooseTransport, type TransportRequest } from '../io/transport-choice.js'
+import { encodeBpf, dhcpServerFilter, echoReplyFilter } from '../protocol/l2/bpf.js'
 import { nodeFileSystem } from '../persistence/node-file-system.js'
 import { LeaseDatabase } from '../persistence/lease-database.js'
 import { loadConfig } from './config-load.js'
@@ -45,6 +53,8 @@ export interface ComposeRequest {
   readonly leaseFile: string
   readonly interfaces: readonly string[]
   readonly port: number | undefined
+  /** `--transport`; default auto. */
+  readonly transport?: TransportRequest | undefined
 }
 
 export interface RunningServer {
@@ -95,11 +105,26 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Transport, pipeline, service.
-  const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
+  let addon: NativeAddon | undefined
+  const decision = chooseTransport(req.transport ?? 'auto', () => {
+    const load = nativeForRawSockets()
+    if (load.ok) addon = load.addon
+    return load.ok ? { ok: true } : { ok: false, reason: load.reason }
+  })
+  if (decision.kind === 'error') {
+    log.log('error', 'TRANSPORT_UNAVAILABLE', decision.why)
+    await db.close()
+    return { ok: false, reason: 'transport' }
+  }
+  log.log('info', 'TRANSPORT', `Using the ${decision.kind === 'packet' ? 'packet (AF_PACKET)' : 'UDP'} transport: ${decision.why}.`, { transport: decision.kind })
+  const transport: Transport = decision.kind === 'packet' && addon !== undefined
+    ? packetTransport(addon, req.port, choice.served, host, log)
+    : new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
   const journal = new CommitBatcher(db, tunables.commitWindowMs)
-  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
+  const prober = openPinger(log)
+  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now(), prober })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),
@@ -108,6 +133,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     })
   } catch (err) {
     await transport.close()
+    prober?.close()
     await db.close()
     log.log('error', 'SOCKET_FAILED', `Can't bind to dhcp address: ${err instanceof Error ? err.message : String(err)}`)
     return { ok: false, reason: 'sockets' }
@@ -177,10 +203,58 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
         await reclaiming
         await compacting
         await transport.close()
+        prober?.close()
         await db.close()
       })()
       return stopping
     },
   }
   return { ok: true, server }
+}
+
+function packetTransport(addon: NativeAddon, port: number | undefined, served: ComposeServedInterfaces, host: readonly HostInterface[], log: Logger): PacketTransport {
+  const filter = encodeBpf(dhcpServerFilter(port ?? 67))
+  return new PacketTransport({
+    port,
+    served,
+    host,
+    openSocket: (ifname) => new NativePacketSocket(addon, ifname, filter),
+    udp: new UdpTransport({ port, served, host, relayedOnly: true }),
+    trace: log.enabled('debug') ? (text) => log.log('debug', 'DHCP_REPLY_ROUTE', text) : undefined,
+    resolve: (ifname) => {
+      try {
+        return addon.ifinfo(ifname)
+      } catch {
+        return undefined
+      }
+    },
+    watchIntervalMs: INTERFACE_WATCH_MS,
+    notice: (text) => log.log('warn', 'INTERFACE_CHANGED', text),
+  })
+}
+
+/** How often the packet transport checks its interfaces for re-creation (index/MAC change). */
+const INTERFACE_WATCH_MS = 5000
+
+type ComposeServedInterfaces = ReturnType<typeof chooseInterfaces>['served']
+
+/** The ICMP prober for ping-check, or undefined (logged) when raw ICMP sockets are unavailable. */
+function openPinger(log: Logger): Prober | undefined {
+  const load = nativeForRawSockets()
+  if (!load.ok) {
+    log.log('warn', 'PING_CHECK_UNAVAILABLE', `ping-check is not possible (${load.reason}); addresses are offered without an ICMP echo check`)
+    return undefined
+  }
+  try {
+    const socket = new NativeRawSocket(load.addon, AF_INET, SOCK_RAW, IPPROTO_ICMP)
+    const id = process.pid & 0xffff
+    socket.attachFilter(encodeBpf(echoReplyFilter(id)))
+    return new IcmpPinger(socket, {
+      id,
+      onError: (err, address) => log.log('warn', 'PING_SEND_FAILED', `ping ${formatIPv4(address)}: ${err.message}; offering without the check`),
+    })
+  } catch (err) {
+    log.log('warn', 'PING_CHECK_UNAVAILABLE', `ping-check is not possible (ICMP socket: ${err instanceof Error ? err.message : String(err)}); addresses are offered without an ICMP echo check`)
+    return undefined
+  }
 }

@@ -18,6 +18,11 @@ import type { LeaseChange } from '../core/lease.js'
 import type { Decision, LogEvent, Pipeline } from '../core/pipeline.js'
 import { clientKeyOf } from '../io/client-key.js'
 import type { InboundDatagram, Transport, TransportDrop } from '../io/transport.js'
+import type { Prober } from '../io/pinger.js'
+import { MAX_PROBES_PER_DISCOVER, PingChecks } from '../core/ping-checks.js'
+import { formatIPv4 } from '../lib/ip.js'
+import { MessageType } from '../protocol/dhcp/constants.js'
+import { scanMessageType } from '../protocol/dhcp/option-scan.js'
 import type { Logger } from './logger.js'
 
 export interface Journal {
@@ -38,6 +43,12 @@ export interface ServiceCounters {
   commitFailures: number
   errors: number
   reclaimed: number
+  /** ICMP echoes sent for ping-check. */
+  pings: number
+  /** Addresses abandoned because something answered the ping. */
+  pingConflicts: number
+  /** DISCOVER retransmissions dropped while the client's ping-check ran. */
+  pingRetransmissions: number
 }
 
 export interface DhcpServiceOptions {
@@ -49,11 +60,14 @@ export interface DhcpServiceOptions {
   readonly now: () => number
   readonly maxPerClient?: number
   readonly maxInFlight?: number
+  /** ICMP echo for ping-check; without it addresses are offered unprobed. */
+  readonly prober?: Prober | undefined
 }
 
 export class DhcpService {
   readonly counters: ServiceCounters = {
     received: 0, malformed: 0, unattributed: 0, overload: 0, replies: 0, committed: 0, commitFailures: 0, errors: 0, reclaimed: 0,
+    pings: 0, pingConflicts: 0, pingRetransmissions: 0,
   }
   private pipeline: Pipeline
   private readonly journal: Journal
@@ -62,8 +76,13 @@ export class DhcpService {
   private readonly now: () => number
   private readonly queue: KeyedQueue<string>
   private readonly throttle = new LogThrottle()
+  private readonly prober: Prober | undefined
+  private readonly pings = new PingChecks()
+  /** Clients whose ping-check is running, with the address being probed. */
+  private readonly pinging = new Map<string, number>()
 
   constructor(o: DhcpServiceOptions) {
+    this.prober = o.prober
     this.pipeline = o.pipeline
     this.journal = o.journal
     this.transport = o.transport
@@ -93,7 +112,14 @@ export class DhcpService {
       this.throttled('DHCP_PACKET_MALFORMED', d.source, `malformed packet from ${d.source}:${d.sourcePort} via ${d.receivedOn.name} (${d.data.length} bytes, not a BOOTREQUEST)`)
       return
     }
-    const admission = this.queue.run(key, () => this.process(d))
+    const probing = this.pinging.get(key)
+    if (probing !== undefined && scanMessageType(d.data) === MessageType.DISCOVER) {
+      // ISC: "already acking lease" — the check under way answers this client.
+      this.counters.pingRetransmissions++
+      if (this.log.enabled('debug')) this.log.log('debug', 'DHCP_PING_IN_PROGRESS', `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ping-check of ${formatIPv4(probing)} in progress, retransmission dropped`)
+      return
+    }
+    const admission = this.queue.run(key, () => this.process(d, key))
     if (admission !== 'queued') {
       this.counters.overload++
       this.throttled('DHCP_PACKET_OVERLOAD', admission === 'key-full' ? key : 'queue', `dropped a packet from ${d.source} via ${d.receivedOn.name}: ${admission === 'key-full' ? 'client already has packets in flight' : 'too many packets in flight'}`)
@@ -132,31 +158,84 @@ export class DhcpService {
     return total
   }
 
-  private process(d: InboundDatagram): Promise<void> {
-    const decision = this.pipeline.handle({ datagram: d.data, receivedOn: d.receivedOn, now: this.now() })
-    if (decision.changes.length === 0) {
-      this.finish(d, decision)
-      return Promise.resolve()
+  private async process(d: InboundDatagram, key: string): Promise<void> {
+    let decision = this.decide(d)
+    // ISC ping-check: probe before offering; if anything answers, the address is abandoned
+    // and the DISCOVER is handled again (another address), up to MAX_PROBES_PER_DISCOVER
+    // addresses and never the same one twice; then the client gets no offer (as ISC).
+    const answered = new Set<number>()
+    const logged = new Set<string>()
+    for (let attempt = 0; decision.probe !== undefined && decision.reply !== undefined && this.prober !== undefined; attempt++) {
+      const probe = decision.probe
+      if (!this.pings.needed(probe.address, key, this.now())) break
+      if (attempt >= MAX_PROBES_PER_DISCOVER || answered.has(probe.address)) {
+        this.throttled('DHCP_PING_GIVE_UP', key, `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ${answered.size} candidate address${answered.size === 1 ? '' : 'es'} answered a ping; no offer`)
+        return
+      }
+      if (attempt === 0) {
+        // ISC's order: the DISCOVER line now, the OFFER line when the offer goes out.
+        const before = decision.events.filter((e) => e.id !== 'DHCP_OFFER')
+        this.logEvents(before, d.source)
+        for (const e of before) logged.add(e.id)
+      }
+      this.pinging.set(key, probe.address)
+      this.counters.pings++
+      let result
+      try {
+        result = await this.prober.probe(probe.address, probe.timeoutMs)
+      } finally {
+        this.pinging.delete(key)
+      }
+      if (result === 'silent') {
+        this.pings.passed(probe.address, key, this.now())
+        break
+      }
+      this.counters.pingConflicts++
+      answered.add(probe.address)
+      this.pings.conflicted(probe.address)
+      const conflict = this.pipeline.reportConflict(probe.address, this.now())
+      if (conflict.changes.length > 0) {
+        try {
+          await this.journal.commit(conflict.changes)
+          this.counters.committed += conflict.changes.length
+        } catch (err) {
+          this.counters.commitFailures++
+          this.throttled('LEASE_COMMIT_FAILED', 'journal', `lease file write failed, reply not sent: ${err instanceof Error ? err.message : String(err)}`, 'error')
+          return
+        }
+      }
+      this.logEvents(conflict.events, d.source)
+      decision = this.decide(d)
     }
-    return this.journal.commit(decision.changes).then(
-      () => {
-        this.counters.committed += decision.changes.length
-        this.finish(d, decision)
-      },
-      (err: unknown) => {
-        this.counters.commitFailures++
-        this.throttled('LEASE_COMMIT_FAILED', 'journal', `lease file write failed, reply not sent: ${err instanceof Error ? err.message : String(err)}`, 'error')
-      },
-    )
+    if (decision.changes.length === 0) {
+      this.finish(d, decision, logged)
+      return
+    }
+    try {
+      await this.journal.commit(decision.changes)
+    } catch (err) {
+      this.counters.commitFailures++
+      this.throttled('LEASE_COMMIT_FAILED', 'journal', `lease file write failed, reply not sent: ${err instanceof Error ? err.message : String(err)}`, 'error')
+      return
+    }
+    this.counters.committed += decision.changes.length
+    this.finish(d, decision, logged)
   }
 
-  private finish(d: InboundDatagram, decision: Decision): void {
+  private decide(d: InboundDatagram): Decision {
+    return this.pipeline.handle(d.receivedBroadcast === undefined
+      ? { datagram: d.data, receivedOn: d.receivedOn, now: this.now() }
+      : { datagram: d.data, receivedOn: d.receivedOn, now: this.now(), receivedBroadcast: d.receivedBroadcast })
+  }
+
+  /** Sends the reply and logs; events whose id is in `alreadyLogged` were logged before a probe. */
+  private finish(d: InboundDatagram, decision: Decision, alreadyLogged?: ReadonlySet<string>): void {
     const reply = decision.reply
     if (reply !== undefined) {
       this.transport.send(reply.bytes, reply.route, d.receivedOn)
       this.counters.replies++
     }
-    this.logEvents(decision.events, d.source)
+    this.logEvents(alreadyLogged === undefined ? decision.events : decision.events.filter((e) => !alreadyLogged.has(e.id)), d.source)
   }
 
   private logEvents(events: readonly LogEvent[], source: string): void {
@@ -179,4 +258,11 @@ export class DhcpService {
     if (suppressed === undefined) return
     this.log.log(level, id, suppressed > 0 ? `${text} (${suppressed} similar suppressed)` : text, { source })
   }
+}
+
+/** chaddr of a BOOTREQUEST as ISC prints it (`02:4f:00:00:00:01`). */
+function hardwareOf(d: Buffer): string {
+  const hlen = Math.min(d[2] ?? 0, 16)
+  if (d.length < 28 + hlen) return 'unknown client'
+  return [...d.subarray(28, 28 + hlen)].map((b) => b.toString(16).padStart(2, '0')).join(':')
 }

@@ -19,6 +19,7 @@ import { VERSION_TEXT } from './version.js'
 import { composeServer, DEFAULT_TUNABLES, type ServerTunables } from './compose.js'
 import { createLogger, parseLevel, type Logger } from './logger.js'
 import { removePidFile, writePidFile } from './pid-file.js'
+import { dropPrivileges } from './privileges.js'
 
 /** The line ISC dhcpd prints when it serves; the bench harness and tests wait for it. */
 export const READY_LINE = 'Server starting service.'
@@ -60,7 +61,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
 
   const composed = await composeServer(
-    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port },
+    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport },
     log,
     tunablesFromEnv(),
   )
@@ -73,6 +74,18 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
     } catch (err) {
       log.log('warn', 'PID_FILE_FAILED', `Can't create PID file ${req.pidFile}: ${err instanceof Error ? err.message : String(err)}`)
     }
+  }
+
+  // -user/-group: every socket is open now; give up root (and with it every capability).
+  if (req.user !== undefined || req.group !== undefined) {
+    const dropped = dropPrivileges({ user: req.user, group: req.group })
+    if (!dropped.ok) {
+      log.log('error', 'PRIVILEGES_DROP_FAILED', `Can't switch to user ${req.user ?? '(unchanged)'} group ${req.group ?? '(default)'}: ${dropped.reason}`)
+      await server.stop()
+      if (req.pidFile !== undefined) removePidFile(req.pidFile)
+      return 1
+    }
+    log.log('info', 'PRIVILEGES_DROPPED', `Running as uid ${dropped.uid}, gid ${dropped.gid}${req.user === undefined ? '' : ` (user ${req.user})`}.`, { uid: dropped.uid, gid: dropped.gid })
   }
 
   const stopped = new Promise<string>((resolve) => {

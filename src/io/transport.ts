@@ -15,6 +15,11 @@ export interface InboundDatagram {
   /** Source address as the kernel reported it (`0.0.0.0` for a client without an address). */
   readonly source: string
   readonly sourcePort: number
+  /**
+   * True when it was sent to a broadcast address (the packet transport sees the frame);
+   * undefined when the transport cannot tell (node:dgram).
+   */
+  readonly receivedBroadcast?: boolean
 }
 
 /** Why a datagram was not handed over. */

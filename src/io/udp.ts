@@ -34,6 +34,12 @@ export interface UdpTransportOptions {
   readonly served: readonly ServedInterface[]
   /** Every interface of the host, to recognise (and drop) traffic from unserved ones. */
   readonly host: readonly HostInterface[]
+  /**
+   * Hand over relayed datagrams (giaddr ≠ 0) only, silently ignoring the rest: the packet
+   * transport receives direct clients on its AF_PACKET sockets and keeps this transport for
+   * relays, so each datagram is handled exactly once.
+   */
+  readonly relayedOnly?: boolean
 }
 
 const GIADDR_OFFSET = 24
@@ -49,8 +55,10 @@ export class UdpTransport implements Transport {
   private readonly sockets: Socket[] = []
   private handlers: TransportHandlers | undefined
   private paused = false
+  private readonly relayedOnly: boolean
 
   constructor(options: UdpTransportOptions) {
+    this.relayedOnly = options.relayedOnly ?? false
     this.port = options.port ?? 67
     this.served = options.served
     this.host = options.host
@@ -116,6 +124,7 @@ export class UdpTransport implements Transport {
   private receive(data: Buffer, rinfo: RemoteInfo, boundTo: ServedInterface | undefined): void {
     const h = this.handlers
     if (h === undefined || this.paused) return
+    if (this.relayedOnly && !(data.length >= GIADDR_OFFSET + 4 && data.readUInt32BE(GIADDR_OFFSET) !== 0)) return
     if (boundTo !== undefined) {
       h.onDatagram({ data, receivedOn: boundTo.receiving, source: rinfo.address, sourcePort: rinfo.port })
       return

@@ -33,8 +33,11 @@ test('check sub-command with --json', () => {
 
 test('compatibility flags that do nothing yet are accepted and explained', () => {
   const r = parseArgs(['-user', 'dhcpd', '-group', 'dhcpd', '-chroot', '/var/empty', 'eth0'])
-  assert.equal(r.notes.length, 3)
-  assert.match(r.notes[0]!, /^-user is ignored/)
+  assert.equal(r.notes.length, 1)
+  assert.match(r.notes[0]!, /^-chroot is ignored/)
+  assert.deepEqual([r.user, r.group], ['dhcpd', 'dhcpd'])
+  assert.equal(parseArgs(['eth0']).user, undefined)
+  assert.throws(() => parseArgs(['-user']), UsageError)
   assert.deepEqual(r.interfaces, ['eth0'])
 })
 
@@ -57,4 +60,14 @@ test('--path-map maps absolute include prefixes, in both modes', () => {
   const c = parseArgs(['check', 'x', '--path-map', '/a/=b/'])
   assert.deepEqual(c.pathMap, { '/a/': 'b/' })
   assert.throws(() => parseArgs(['--path-map', 'nonsense']), /FROM=TO/)
+})
+
+test('--transport selects the DHCP transport; auto by default; bad values are usage errors', () => {
+  assert.equal(parseArgs(['eth0']).transport, 'auto')
+  assert.equal(parseArgs(['--transport', 'udp', 'eth0']).transport, 'udp')
+  const r = parseArgs(['-d', '--transport', 'packet', 'eth0'])
+  assert.equal(r.transport, 'packet')
+  assert.deepEqual(r.interfaces, ['eth0'])
+  assert.throws(() => parseArgs(['--transport', 'lpf']), UsageError)
+  assert.throws(() => parseArgs(['--transport']), UsageError)
 })

@@ -42,7 +42,7 @@ export class DhcpLab {
   private bridges = 0
 
   constructor(readonly prefix: string) {
-    if (!/^hde-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x-: ${prefix}`)
+    if (!/^(hde|hrw)-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x- or hrw-x-: ${prefix}`)
     cleanupByPrefix(prefix)
     this.dir = mkdtempSync(join(tmpdir(), prefix))
   }
@@ -124,8 +124,8 @@ exit 0
   }
 
   /** Starts hadhcpd in `ns` serving `ifaces` and waits for its readiness line. */
-  async startServer(ns: string, opts: { conf: string; leases: string; ifaces: readonly string[]; log: string; env?: Record<string, string> }): Promise<LabProcess> {
-    const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...opts.ifaces]
+  async startServer(ns: string, opts: { conf: string; leases: string; ifaces: readonly string[]; log: string; env?: Record<string, string>; args?: readonly string[] }): Promise<LabProcess> {
+    const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...(opts.args ?? []), ...opts.ifaces]
     const withEnv = opts.env === undefined ? argv : ['env', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`), ...argv]
     const p = this.start(ns, withEnv, opts.log)
     const ready = await p.waitForOutput(READY_LINE, 15_000)
