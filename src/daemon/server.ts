@@ -61,7 +61,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
 
   const composed = await composeServer(
-    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport },
+    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile },
     log,
     tunablesFromEnv(),
   )
@@ -107,6 +107,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   const c = server.service.counters
   const j = server.db.stats()
   log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords })
+  if (server.vrrp !== undefined) log.log('info', 'VRRP_STOPPED', server.vrrp.summary(), server.vrrp.counters())
   if (req.pidFile !== undefined) removePidFile(req.pidFile)
   return 0
 }
