@@ -25,7 +25,7 @@ import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
 import { HealthTrackingJournal } from './journal-health.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
-import { VrrpService } from './vrrp.js'
+import { VrrpService, withoutVips } from './vrrp.js'
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
 
 export interface ServerTunables {
@@ -99,7 +99,9 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
 
   // 2. Interfaces.
-  const host: HostInterface[] = readHostInterfaces()
+  // VIPs are never this node's own addresses: not a server identifier, not a reply source.
+  const hostInterfaces = (): HostInterface[] => withoutVips(readHostInterfaces(), vrrpConfig)
+  const host: HostInterface[] = hostInterfaces()
   const choice = chooseInterfaces(host, req.interfaces, config)
   for (const p of choice.problems) log.log('warn', 'INTERFACE_IGNORED', p)
   if (choice.served.length === 0) {
@@ -218,7 +220,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
       service.setPipeline(makePipeline(config))
-      const again = chooseInterfaces(readHostInterfaces(), req.interfaces, config)
+      const again = chooseInterfaces(hostInterfaces(), req.interfaces, config)
       const now = new Set(again.served.map((s) => s.name))
       const before = new Set(choice.served.map((s) => s.name))
       if (now.size !== before.size || [...now].some((n) => !before.has(n))) {

@@ -44,6 +44,18 @@ export function primaryAddressOf(inst: VrrpInstance, host: readonly HostInterfac
   return iface.addresses.find((a) => !vips.has(a.address >>> 0))?.address
 }
 
+/**
+ * The host's interfaces without the configured VIPs. The DHCP side must never take a VIP for
+ * one of its own addresses: the server identifier stays the node's own address (renewals
+ * unicast to it keep reaching the node that issued the lease after the VIP moves; see
+ * ha/vrrp/README.md), and a VIP present at start-up (a crashed run's leftover) is removed.
+ */
+export function withoutVips(host: readonly HostInterface[], config: KeepalivedConfig | undefined): HostInterface[] {
+  if (config === undefined) return [...host]
+  const vips = new Set(config.instances.flatMap((i) => i.virtualAddresses.map((v) => v.address >>> 0)))
+  return host.map((h) => ({ ...h, addresses: h.addresses.filter((a) => !vips.has(a.address >>> 0)) }))
+}
+
 export class VrrpService {
   private readonly instances: Instance[] = []
   private readonly garpSockets = new Map<string, NativeGarpSocket | undefined>()
