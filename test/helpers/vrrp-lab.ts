@@ -49,11 +49,15 @@ export class VrrpLab {
   readonly kNs: string
   readonly hIf: string
   readonly kIf: string
+  /** The server LAN's bridge (198.18.60.0/24), for more members. */
+  readonly lan: { ns: string; dev: string }
   private runs = 0
 
-  constructor(prefix: string, tag: string) {
+  /** `extraDhcpdConf` is appended to hadhcpd's dhcpd.conf (e.g. a relayed subnet). */
+  constructor(prefix: string, tag: string, extraDhcpdConf = '') {
     this.lab = new DhcpLab(prefix)
     const br = this.lab.bridge('sw')
+    this.lan = br
     this.hNs = this.lab.ns('h')
     this.kNs = this.lab.ns('k')
     this.hIf = `${tag}-h0`
@@ -68,7 +72,7 @@ max-lease-time 600;
 subnet 198.18.60.0 netmask 255.255.255.0 {
   range 198.18.60.100 198.18.60.200;
 }
-`)
+${extraDhcpdConf}`)
   }
 
   /** Starts hadhcpd with `--vrrp-config` for `spec` and waits for its ready line. */
