@@ -27,6 +27,8 @@ export interface ScopeParameters {
   readonly pingTimeout?: number
   /** Milliseconds; when > 0 it replaces pingTimeout (ISC 4.4 `ping-timeout-ms`). */
   readonly pingTimeoutMs?: number
+  /** Seconds after its CLTT before a previous owner's address is pinged again (default 60). */
+  readonly pingClttSecs?: number
   readonly serverIdentifier?: number
   readonly nextServer?: number
   readonly filename?: string

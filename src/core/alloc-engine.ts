@@ -170,7 +170,8 @@ export class AllocEngine {
     if (chosen !== undefined) {
       this.hold(chosen.address, id.key, req.now)
       const binding = this.poolBinding(chosen.address, chosen.pool, chosen.subnet, host, req)
-      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, id, req.now) }
+      const quiet = binding.scope.param('pingClttSecs') ?? PING_QUIET_SECONDS
+      return { kind: 'offer', binding, reclaimedAbandoned: false, pingable: this.pingable(chosen.address, id, req.now, quiet) }
     }
     const abandoned = this.candidates.abandonedAddress(id, sel, known, req.now)
     if (abandoned !== undefined) {
@@ -187,14 +188,15 @@ export class AllocEngine {
   /**
    * dhcpd.conf(5) `ping-cltt-secs`: ping unless the address is the client's own active lease
    * (ISC: "neither static nor active"), or its previous owner talked to us within the last
-   * minute. An address last used by another client is always pinged.
+   * `quietSeconds` (ping-cltt-secs, default 60). An address last used by another client is
+   * always pinged.
    */
-  private pingable(address: number, id: ClientIdentity, now: number): boolean {
+  private pingable(address: number, id: ClientIdentity, now: number, quietSeconds: number): boolean {
     const lease = this.store.get(address)
     if (lease === undefined || lease.cltt === undefined) return true
     const own = leaseBelongsTo(lease, id)
     if (own && lease.bindingState === 'active' && (lease.ends ?? NEVER) > now) return false
-    return !own || now - lease.cltt > PING_QUIET_SECONDS
+    return !own || now - lease.cltt > quietSeconds
   }
 
   // ---- DHCPREQUEST (RFC 2131 §4.3.2) ------------------------------------------------------

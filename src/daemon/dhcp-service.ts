@@ -158,11 +158,32 @@ export class DhcpService {
     return total
   }
 
-  private async process(d: InboundDatagram, key: string): Promise<void> {
-    let decision = this.decide(d)
-    // ISC ping-check: probe before offering; if anything answers, the address is abandoned
-    // and the DISCOVER is handled again (another address), up to MAX_PROBES_PER_DISCOVER
-    // addresses and never the same one twice; then the client gets no offer (as ISC).
+  private process(d: InboundDatagram, key: string): Promise<void> {
+    const first = this.decide(d)
+    // Without a probe the reply goes out synchronously (no extra tick per packet).
+    if (first.probe === undefined || first.reply === undefined || this.prober === undefined) return this.complete(d, first, undefined)
+    return this.pingChecked(d, key, first).then((checked) => (checked === undefined ? undefined : this.complete(d, checked.decision, checked.logged)))
+  }
+
+  /** Journals the decision's changes (if any), then sends and logs. */
+  private complete(d: InboundDatagram, decision: Decision, logged: ReadonlySet<string> | undefined): Promise<void> {
+    if (decision.changes.length === 0) {
+      this.finish(d, decision, logged)
+      return Promise.resolve()
+    }
+    return this.commit(decision.changes).then((ok) => {
+      if (ok) this.finish(d, decision, logged)
+    })
+  }
+
+  /**
+   * ISC ping-check: probes before offering; if anything answers, the address is abandoned and
+   * the DISCOVER is decided again (another address), up to MAX_PROBES_PER_DISCOVER addresses
+   * and never the same one twice; then the client gets no offer (undefined), as from ISC.
+   * `logged`: event ids already logged (ISC's order: DISCOVER before the ping, OFFER after).
+   */
+  private async pingChecked(d: InboundDatagram, key: string, first: Decision): Promise<{ decision: Decision; logged: ReadonlySet<string> } | undefined> {
+    let decision = first
     const answered = new Set<number>()
     const logged = new Set<string>()
     for (let attempt = 0; decision.probe !== undefined && decision.reply !== undefined && this.prober !== undefined; attempt++) {
@@ -170,10 +191,9 @@ export class DhcpService {
       if (!this.pings.needed(probe.address, key, this.now())) break
       if (attempt >= MAX_PROBES_PER_DISCOVER || answered.has(probe.address)) {
         this.throttled('DHCP_PING_GIVE_UP', key, `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ${answered.size} candidate address${answered.size === 1 ? '' : 'es'} answered a ping; no offer`)
-        return
+        return undefined
       }
       if (attempt === 0) {
-        // ISC's order: the DISCOVER line now, the OFFER line when the offer goes out.
         const before = decision.events.filter((e) => e.id !== 'DHCP_OFFER')
         this.logEvents(before, d.source)
         for (const e of before) logged.add(e.id)
@@ -194,32 +214,24 @@ export class DhcpService {
       answered.add(probe.address)
       this.pings.conflicted(probe.address)
       const conflict = this.pipeline.reportConflict(probe.address, this.now())
-      if (conflict.changes.length > 0) {
-        try {
-          await this.journal.commit(conflict.changes)
-          this.counters.committed += conflict.changes.length
-        } catch (err) {
-          this.counters.commitFailures++
-          this.throttled('LEASE_COMMIT_FAILED', 'journal', `lease file write failed, reply not sent: ${err instanceof Error ? err.message : String(err)}`, 'error')
-          return
-        }
-      }
+      if (conflict.changes.length > 0 && !(await this.commit(conflict.changes))) return undefined
       this.logEvents(conflict.events, d.source)
       decision = this.decide(d)
     }
-    if (decision.changes.length === 0) {
-      this.finish(d, decision, logged)
-      return
-    }
+    return { decision, logged }
+  }
+
+  /** Journals `changes`; false (logged) when the write failed and the reply must not go. */
+  private async commit(changes: readonly LeaseChange[]): Promise<boolean> {
     try {
-      await this.journal.commit(decision.changes)
+      await this.journal.commit(changes)
     } catch (err) {
       this.counters.commitFailures++
       this.throttled('LEASE_COMMIT_FAILED', 'journal', `lease file write failed, reply not sent: ${err instanceof Error ? err.message : String(err)}`, 'error')
-      return
+      return false
     }
-    this.counters.committed += decision.changes.length
-    this.finish(d, decision, logged)
+    this.counters.committed += changes.length
+    return true
   }
 
   private decide(d: InboundDatagram): Decision {

@@ -57,3 +57,14 @@ test('a malformed decisive option (3-byte requested address) drops the packet', 
   assert.equal(d.reply, undefined)
   assert.equal(d.events[0]?.id, 'DHCP_PACKET_DROPPED')
 })
+
+test('ping-cltt-secs: how long after its last transaction a previous owner\'s released lease goes unpinged', () => {
+  for (const [conf, pinged] of [['', true], ['ping-cltt-secs 7200;\n', false]] as const) {
+    const b = new Bench(compile(`${conf}${BASIC}`))
+    const { ack } = b.dora({ mac: MAC })
+    b.send({ type: 'RELEASE', mac: MAC, ciaddr: ack!.yiaddr, serverId: ack!.serverId! })
+    b.clock.advance(90_000)
+    const d = b.send({ type: 'DISCOVER', mac: MAC })
+    assert.equal(d.probe !== undefined, pinged, `${conf || 'default 60 s'}: 90 s after the release`)
+  }
+})

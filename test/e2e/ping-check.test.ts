@@ -79,3 +79,27 @@ test('with only squatted addresses left, the next client gets nothing', async (t
     assert.match(blocks.at(-1) ?? '', /binding state abandoned;/, `${a} is abandoned in the lease file`)
   }
 })
+
+test('DISCOVERs retransmitted during a 3 s ping-check start no second check', async (t) => {
+  if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
+  const br = lab.bridge('swr')
+  const srv = lab.ns('rsrv')
+  const cli = lab.ns('rcli')
+  lab.link(br, srv, 'hrwq-s1', { address: '198.18.41.1/24' })
+  lab.link(br, cli, 'hrwq-c1', { mac: '02:4f:00:00:01:01' })
+  const slow = await lab.startServer(srv, {
+    conf: lab.file('slow.conf', CONF.replace('ping-timeout-ms 300;', 'ping-timeout 3;')),
+    leases: `${lab.dir}/slow.leases`,
+    ifaces: ['hrwq-s1'],
+    log: 'slow.log',
+    env: { HADHCPD_LOG_LEVEL: 'debug' },
+  })
+  // udhcpc repeats its DISCOVER every second (-T 1) while the server pings for three.
+  const hook = lab.hook('slow')
+  const r = await lab.run(cli, ['udhcpc', '-i', 'hrwq-c1', '-f', '-q', '-n', '-t', '8', '-T', '1', '-A', '1', '-s', hook.script], 'slow.out', 25_000)
+  assert.equal(r.code, 0, `${r.output}\n${slow.output()}`)
+  assert.equal(hook.records().find((h) => h['arg'] === 'bound')?.['ip'], '198.18.41.100')
+  await waitForLog(slow, /DHCPACK on 198\.18\.41\.100 to 02:4f:00:00:01:01/)
+  assert.match(slow.output(), /ping-check of 198\.18\.41\.100 in progress, retransmission dropped/)
+  assert.equal(slow.output().match(/DHCPOFFER on /g)?.length, 1, 'one offer, after one check')
+})
