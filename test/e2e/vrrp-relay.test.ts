@@ -8,6 +8,7 @@
  * transition, 5 more after garp_master_delay) must rewrite that entry to hadhcpd's MAC without
  * the relay sending anything. Then a client behind dhcrelay → VIP gets a lease whose server
  * identifier is hadhcpd's own address (198.18.60.11), not the VIP (src/ha/vrrp/README.md).
+ * tcpdump on the relay checks the GARP schedule on the wire (5, then 5 more after 5 s).
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -16,7 +17,7 @@ import { waitFor, waitForLog } from '../helpers/dhcp-lab.js'
 import { VrrpLab, VIP, H_ADDR } from '../helpers/vrrp-lab.js'
 import { runSync } from '../../src/lab/lab-process.js'
 
-const REQ = { root: true, tools: ['ip', 'keepalived', 'dhcrelay', 'udhcpc'] }
+const REQ = { root: true, tools: ['ip', 'keepalived', 'dhcrelay', 'udhcpc', 'tcpdump'] }
 const runnable = missingRequirements(REQ).length === 0
 let lab: VrrpLab
 let relayNs: string
@@ -52,6 +53,8 @@ test('GARPs move the LAN\'s ARP entry for the VIP to hadhcpd; a relay pointed at
   await lab.waitVip(lab.kNs, true, 6000)
   // A stale entry with a wrong MAC: only a gratuitous ARP (or traffic) can correct it.
   lab.lab.ip(relayNs, ['neigh', 'replace', VIP, 'lladdr', '02:fa:60:00:00:99', 'dev', 'hvrr-r0', 'nud', 'stale'])
+  const capture = lab.lab.start(relayNs, ['tcpdump', '-i', 'hvrr-r0', '-n', '-e', '-l', '-tt', 'arp'], 'arp.txt')
+  await waitFor('tcpdump listening', 5000, () => (/listening on/.test(capture.output()) ? true : undefined))
   const h = await lab.startHadhcpd({ state: 'MASTER', priority: 99 })
   await lab.waitVip(lab.hNs, true, 8000)
   const tookOver = performance.now()
@@ -60,6 +63,21 @@ test('GARPs move the LAN\'s ARP entry for the VIP to hadhcpd; a relay pointed at
   const mac = await waitFor('the relay\'s ARP entry for the VIP to point at hadhcpd', 8000, () => (neighMac() === '02:fa:60:00:00:11' ? true : undefined))
   assert.ok(mac)
   t.diagnostic(`relay's ARP entry for the VIP rewritten by hadhcpd's GARPs ${(performance.now() - tookOver).toFixed(0)} ms after the takeover (≤ garp_master_delay 5 s + polling)`)
+
+  // keepalived's schedule: 5 at the transition (same millisecond), 5 more garp_master_delay (5 s) later.
+  const garps = (): number[] => capture.output().split('\n')
+    .filter((l) => /02:fa:60:00:00:11 > ff:ff:ff:ff:ff:ff, ethertype ARP .*Request who-has 198\.18\.60\.246 \(ff:ff:ff:ff:ff:ff\) tell 198\.18\.60\.246/.test(l))
+    .map((l) => Number(l.split(' ')[0]) * 1000)
+  await waitFor('10 gratuitous ARPs from hadhcpd', 9000, () => (garps().length >= 10 ? true : undefined))
+  await capture.stop(2000)
+  const at = garps()
+  assert.equal(at.length, 10, capture.output())
+  const first = at[0]!
+  assert.ok(at.slice(0, 5).every((x) => x - first < 50), `first burst spread: ${at.map((x) => (x - first).toFixed(1)).join(', ')}`)
+  const gap = at[5]! - first
+  assert.ok(gap >= 4900 && gap <= 5300, `second burst ${gap.toFixed(0)} ms after the first`)
+  assert.ok(at.slice(5).every((x) => x - at[5]! < 50))
+  t.diagnostic(`GARPs on the wire: 5 within ${(at[4]! - first).toFixed(1)} ms, 5 more ${gap.toFixed(0)} ms later (keepalived: 5 + 5 after 5 s)`)
 
   const relay = lab.lab.start(relayNs, ['dhcrelay', '-4', '-d', '-iu', 'hvrr-r0', '-id', 'hvrr-r1', VIP], 'dhcrelay.out')
   try {
