@@ -78,6 +78,9 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
 
   // -user/-group: every socket is open now; give up root (and with it every capability).
   if (req.user !== undefined || req.group !== undefined) {
+    if (server.vrrp !== undefined) {
+      log.log('warn', 'VRRP_PRIVILEGES', 'with -user/-group, VIP changes (`ip addr`, CAP_NET_ADMIN) will fail once root is given up; run VRRP as root or with ambient CAP_NET_ADMIN/CAP_NET_RAW instead')
+    }
     const dropped = dropPrivileges({ user: req.user, group: req.group })
     if (!dropped.ok) {
       log.log('error', 'PRIVILEGES_DROP_FAILED', `Can't switch to user ${req.user ?? '(unchanged)'} group ${req.group ?? '(default)'}: ${dropped.reason}`)

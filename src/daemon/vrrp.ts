@@ -75,7 +75,11 @@ export class VrrpService {
   static open(opts: VrrpServiceOptions): VrrpOpen {
     const svc = new VrrpService(opts)
     try {
-      for (const inst of opts.config.instances) svc.instances.push(svc.openInstance(inst))
+      for (const inst of opts.config.instances) {
+        svc.instances.push(svc.openInstance(inst))
+        // GARP sockets now, while the process still holds CAP_NET_RAW (-user drops it later).
+        for (const v of inst.virtualAddresses) svc.garpSocket(v.dev ?? inst.interface)
+      }
     } catch (err) {
       svc.closeSockets()
       return { ok: false, reason: err instanceof Error ? err.message : String(err) }
@@ -181,6 +185,11 @@ export class VrrpService {
     }
     for (const s of this.garpSockets.values()) s?.close()
     this.garpSockets.clear()
+  }
+
+  /** Each instance's state and effective priority (diagnostics, tests). */
+  states(): { name: string; state: string; priority: number }[] {
+    return this.instances.map((i) => ({ name: i.runner.instance.name, state: i.runner.state, priority: i.runner.effectivePriority }))
   }
 
   /** One phrase per instance plus the VIP costs, for the final stats line. */
