@@ -162,3 +162,31 @@ test('(v3) vrrp_version 3: crash takeover and clean hand-over between keepalived
     await reset()
   }
 })
+
+test('(d) hadhcpd ↔ hadhcpd: crash takeover and clean hand-over between two hadhcpd nodes', { timeout: 60_000 }, async (t) => {
+  if (!e2eCanRun(t, REQ)) return
+  try {
+    const a = track(await lab.startHadhcpd({ state: 'MASTER', priority: 99 }, 'h'))
+    await lab.waitVip(lab.hNs, true, 6000)
+    const b = track(await lab.startHadhcpd({ state: 'BACKUP', priority: 90 }, 'k'))
+    await sleep(MASTER_DOWN_90_MS + 1000)
+    assert.equal(lab.hasVip(lab.kNs), false, `the 90 node must stay BACKUP:\n${b.output()}`)
+    a.signalGroup('SIGKILL')
+    const crash = await lab.waitVip(lab.kNs, true, 8000)
+    t.diagnostic(`hadhcpd → hadhcpd crash takeover: ${crash.toFixed(0)} ms after the kill`)
+    assert.ok(crash <= MASTER_DOWN_90_MS + 1000 + 250)
+    await a.waitForExit(3000)
+    lab.clearVips() // the killed node's VIP stays configured (as with keepalived); the survivor re-adds below
+    const a2 = track(await lab.startHadhcpd({ state: 'BACKUP', priority: 80 }, 'h'))
+    await waitForLog(a2, /\(VI_1\) Entering BACKUP STATE/, 5000)
+    // the survivor lost its VIP to clearVips(); a clean stop must hand over to the restarted node anyway
+    await sleep(1500)
+    b.signalGroup('SIGTERM')
+    const clean = await lab.waitVip(lab.hNs, true, 3000)
+    t.diagnostic(`hadhcpd → hadhcpd clean hand-over: ${clean.toFixed(0)} ms (skew for 80: ${(((256 - 80) / 256) * 1000).toFixed(0)} ms)`)
+    assert.ok(clean < 1300)
+    assert.match(a2.output(), /Backup received priority 0 advertisement/)
+  } finally {
+    await reset()
+  }
+})

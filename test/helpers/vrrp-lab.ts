@@ -75,14 +75,18 @@ subnet 198.18.60.0 netmask 255.255.255.0 {
 ${extraDhcpdConf}`)
   }
 
-  /** Starts hadhcpd with `--vrrp-config` for `spec` and waits for its ready line. */
-  async startHadhcpd(spec: InstanceSpec): Promise<LabProcess> {
+  /**
+   * Starts hadhcpd with `--vrrp-config` for `spec` and waits for its ready line; `node` 'k'
+   * runs it in keepalived's namespace instead (hadhcpd ↔ hadhcpd tests).
+   */
+  async startHadhcpd(spec: InstanceSpec, node: 'h' | 'k' = 'h'): Promise<LabProcess> {
     const n = this.runs++
-    const conf = this.lab.file(`hadhcpd-vrrp-${n}.conf`, keepalivedConf(this.hIf, spec, 'hadhcpd'))
-    return this.lab.startServer(this.hNs, {
+    const iface = node === 'h' ? this.hIf : this.kIf
+    const conf = this.lab.file(`hadhcpd-vrrp-${n}.conf`, keepalivedConf(iface, spec, 'hadhcpd'))
+    return this.lab.startServer(node === 'h' ? this.hNs : this.kNs, {
       conf: join(this.lab.dir, 'dhcpd.conf'),
-      leases: join(this.lab.dir, 'dhcpd.leases'),
-      ifaces: [this.hIf],
+      leases: join(this.lab.dir, `dhcpd-${node}.leases`),
+      ifaces: [iface],
       log: `hadhcpd-${n}.log`,
       args: ['--vrrp-config', conf],
     })
