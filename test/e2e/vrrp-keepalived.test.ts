@@ -190,3 +190,33 @@ test('(d) hadhcpd ↔ hadhcpd: crash takeover and clean hand-over between two ha
     await reset()
   }
 })
+
+test('(u) unicast_peer: keepalived MASTER (99) and hadhcpd BACKUP (90) advertise by unicast; crash and clean hand-over', { timeout: 60_000 }, async (t) => {
+  if (!e2eCanRun(t, REQ)) return
+  try {
+    const kUni = { src: '198.18.60.12', peer: '198.18.60.11' }
+    const hUni = { src: '198.18.60.11', peer: '198.18.60.12' }
+    const k = track(await lab.startKeepalived({ state: 'MASTER', priority: 99, unicast: kUni }))
+    await lab.waitVip(lab.kNs, true, 6000)
+    const h = track(await lab.startHadhcpd({ state: 'BACKUP', priority: 90, unicast: hUni }))
+    assert.match(h.output(), /unicast to 198\.18\.60\.12/)
+    await sleep(MASTER_DOWN_90_MS + 1000)
+    assert.equal(lab.hasVip(lab.hNs), false, `hadhcpd must accept keepalived's unicast adverts:\n${h.output()}`)
+    k.signalGroup('SIGKILL')
+    const crash = await lab.waitVip(lab.hNs, true, 8000)
+    t.diagnostic(`unicast crash takeover: ${crash.toFixed(0)} ms after the kill`)
+    assert.ok(crash <= MASTER_DOWN_90_MS + 1000 + 250)
+    await k.waitForExit(3000)
+    lab.clearVips()
+    const k2 = track(await lab.startKeepalived({ state: 'BACKUP', priority: 80, unicast: kUni }))
+    await sleep(1500)
+    assert.equal(lab.hasVip(lab.kNs), false, 'keepalived must accept hadhcpd\'s unicast adverts')
+    h.signalGroup('SIGTERM')
+    const clean = await lab.waitVip(lab.kNs, true, 3000)
+    t.diagnostic(`unicast clean hand-over: ${clean.toFixed(0)} ms`)
+    assert.ok(clean < 1300)
+    assert.match(k2.output(), /Backup received priority 0 advertisement/)
+  } finally {
+    await reset()
+  }
+})

@@ -19,6 +19,8 @@ export interface InstanceSpec {
   readonly priority: number
   readonly version?: 2 | 3
   readonly nopreempt?: boolean
+  /** unicast_src_ip / unicast_peer instead of 224.0.0.18. */
+  readonly unicast?: { readonly src: string; readonly peer: string }
 }
 
 /** Seed 000's vrrp_instance on `iface` with the given role. */
@@ -32,7 +34,7 @@ vrrp_instance VI_1 {
     virtual_router_id 51
     priority ${s.priority}
     advert_int 1
-${s.nopreempt === true ? '    nopreempt\n' : ''}    authentication {
+${s.nopreempt === true ? '    nopreempt\n' : ''}${s.unicast === undefined ? '' : `    unicast_src_ip ${s.unicast.src}\n    unicast_peer {\n        ${s.unicast.peer}\n    }\n`}    authentication {
         auth_type PASS
         auth_pass 1111
     }
