@@ -109,8 +109,8 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   await server.stop()
   const c = server.service.counters
   const j = server.db.stats()
-  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords })
-  if (server.vrrp !== undefined) log.log('info', 'VRRP_STOPPED', server.vrrp.summary(), server.vrrp.counters())
+  const vrrp = server.vrrp === undefined ? '' : ` ${server.vrrp.summary()}.`
+  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.${vrrp}`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords, ...server.vrrp?.counters() })
   if (req.pidFile !== undefined) removePidFile(req.pidFile)
   return 0
 }
