@@ -32,8 +32,9 @@ export const execFileRunner: CommandRunner = (argv) =>
     if (cmd === undefined) return resolve({ code: 127, stderr: 'empty argv' })
     execFile(cmd, args, { timeout: 5000 }, (err, _stdout, stderr) => {
       if (err === null) return resolve({ code: 0, stderr: String(stderr) })
-      const code = typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? Number((err as { code: number }).code) : 1
-      resolve({ code, stderr: String(stderr) || err.message })
+      // execFile's error carries the exit status as a numeric `code` (a string code means spawn failed).
+      const status: unknown = (err as { code?: unknown }).code
+      resolve({ code: typeof status === 'number' ? status : 127, stderr: String(stderr) || err.message })
     })
   })
 
