@@ -4,13 +4,15 @@
  * address yet by unicast to its hardware address (no ARP entry needed,
  * `canUnicastToUnconfigured`).
  *
- * Per served interface one packet socket with the `udp dst port PORT` BPF filter. A UDP
+ * Per served interface one packet socket with the BPF filter `ip and udp dst port PORT and
+ * udp[32:4] = 0` (giaddr 0: relayed requests are dropped in the kernel). A UDP
  * transport runs beside it in `relayedOnly` mode, because:
  *  - relayed requests (giaddr ≠ 0) are routed IP traffic and are answered to the relay
  *    through the kernel (a routed relay may not be on any served link);
  *  - a bound UDP socket on PORT stops the kernel answering unicasts with ICMP port unreachable.
- * Both see a relayed datagram addressed to one of our interfaces: the packet side ignores
- * giaddr ≠ 0 and the UDP side ignores giaddr = 0, so each is handled exactly once.
+ * Both could see a relayed datagram addressed to one of our interfaces: the packet side drops
+ * giaddr ≠ 0 (filter, and again in code) and the UDP side ignores giaddr = 0, so each is
+ * handled exactly once.
  *
  * Replies by route (core/reply-route.ts):
  *  - relay, unicast to ciaddr → the UDP socket (kernel routing and ARP; ISC uses its fallback

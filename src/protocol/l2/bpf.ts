@@ -14,19 +14,23 @@ export interface BpfInstruction {
 const i = (code: number, jt: number, jf: number, k: number): BpfInstruction => ({ code, jt, jf, k })
 
 /**
- * `tcpdump -dd 'ip and udp dst port 67'`: IPv4, protocol UDP, not a non-first fragment,
- * UDP destination port 67 (at the IHL-dependent offset); accept the whole frame.
+ * `tcpdump -dd 'ip and udp dst port 67 and udp[32:4] = 0'`: IPv4, protocol UDP, not a
+ * non-first fragment, UDP destination port 67 (at the IHL-dependent offset), giaddr 0 (UDP
+ * payload offset 24); accept the whole frame. Relayed requests (giaddr ≠ 0) are left to the
+ * UDP socket, so the kernel drops them here and relay traffic costs the packet path nothing.
  */
 export const DHCP_SERVER_FILTER: readonly BpfInstruction[] = Object.freeze([
   i(0x28, 0, 0, 12), //         ldh [12]            ethertype
-  i(0x15, 0, 8, 0x0800), //     jeq #0x800          IPv4?
+  i(0x15, 0, 10, 0x0800), //    jeq #0x800          IPv4?
   i(0x30, 0, 0, 23), //         ldb [23]            protocol
-  i(0x15, 0, 6, 17), //         jeq #17             UDP?
+  i(0x15, 0, 8, 17), //         jeq #17             UDP?
   i(0x28, 0, 0, 20), //         ldh [20]            flags/fragment offset
-  i(0x45, 4, 0, 0x1fff), //     jset #0x1fff        non-first fragment → drop
+  i(0x45, 6, 0, 0x1fff), //     jset #0x1fff        non-first fragment → drop
   i(0xb1, 0, 0, 14), //         ldxb 4*([14]&0xf)   IP header length
   i(0x48, 0, 0, 16), //         ldh [x + 16]        UDP destination port
-  i(0x15, 0, 1, 67), //         jeq #67
+  i(0x15, 0, 3, 67), //         jeq #67
+  i(0x40, 0, 0, 46), //         ld [x + 46]         giaddr (14 + 8 + 24)
+  i(0x15, 0, 1, 0), //          jeq #0              not relayed?
   i(0x06, 0, 0, 0x40000), //    ret #262144         accept
   i(0x06, 0, 0, 0), //          ret #0              drop
 ])

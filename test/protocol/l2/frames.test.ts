@@ -28,6 +28,8 @@ for (const file of pcaps) {
     assert.ok(records.length > 0)
     let complete = 0
     let partial = 0
+    let accepted = 0
+    let relayed = 0
     for (const r of records) {
       const where = `${file} #${r.index}`
       // Frames the capturing host's own kernel sent (dhclient's unicast RELEASE, ISC dhcpd's
@@ -42,9 +44,12 @@ for (const file of pcaps) {
       const dhcp = decodeDhcp(f.payload, 0, f.payload.length).value
       if (f.dstPort === 68) assert.equal(dhcp.op, 2, where)
       else assert.ok(dhcp.op === 1 || dhcp.giaddr !== 0, where) // replies to a relay go to port 67 too
-      // The filter accepts exactly the frames sent to the server port.
+      // The filter accepts exactly the unrelayed frames sent to the server port.
       const verdict = runBpf(DHCP_SERVER_FILTER, r.data)
-      assert.equal(verdict > 0, f.dstPort === 67, `${where}: BPF verdict ${verdict} for port ${f.dstPort}`)
+      const direct = f.dstPort === 67 && dhcp.giaddr === 0
+      assert.equal(verdict > 0, direct, `${where}: BPF verdict ${verdict} for port ${f.dstPort}, giaddr ${dhcp.giaddr}`)
+      if (direct) accepted++
+      else if (f.dstPort === 67) relayed++
       // Re-encoding the decoded fields gives the captured bytes (up to any Ethernet padding).
       if (f.ip.headerLength !== 20) continue
       const again = buildUdpFrame({
@@ -59,6 +64,9 @@ for (const file of pcaps) {
       else partial++
     }
     assert.equal(complete + partial, records.length)
+    // relayed.pcap was taken on the server's link (relay ↔ server); the others on a client's.
+    if (file === 'relayed.pcap') assert.ok(relayed > 0 && accepted === 0, `${file}: relayed frames dropped by the filter`)
+    else assert.ok(accepted > 0, `${file}: direct requests pass the filter`)
   })
 }
 
@@ -168,12 +176,23 @@ test('fragments and non-UDP datagrams are refused', () => {
 
 test('BPF program: tcpdump -dd bytes, and the port variant', () => {
   const bytes = encodeBpf(DHCP_SERVER_FILTER)
-  assert.equal(bytes.length, 11 * 8)
+  // tcpdump -y EN10MB -dd 'ip and udp dst port 67 and udp[32:4] = 0' (tcpdump 4.99, Debian 12)
+  const tcpdump = [
+    [0x28, 0, 0, 0x0c], [0x15, 0, 10, 0x800], [0x30, 0, 0, 0x17], [0x15, 0, 8, 0x11], [0x28, 0, 0, 0x14],
+    [0x45, 6, 0, 0x1fff], [0xb1, 0, 0, 0x0e], [0x48, 0, 0, 0x10], [0x15, 0, 3, 0x43], [0x40, 0, 0, 0x2e],
+    [0x15, 0, 1, 0], [0x6, 0, 0, 0x40000], [0x6, 0, 0, 0],
+  ]
+  assert.deepEqual(DHCP_SERVER_FILTER.map((x) => [x.code, x.jt, x.jf, x.k]), tcpdump)
+  assert.equal(bytes.length, 13 * 8)
   // { 0x28, 0, 0, 0x0000000c } little-endian
   assert.equal(bytes.subarray(0, 8).toString('hex'), '280000000c000000')
-  assert.equal(bytes.subarray(80, 88).toString('hex'), '0600000000000000')
-  const f = sampleFrame()
+  assert.equal(bytes.subarray(96, 104).toString('hex'), '0600000000000000')
+  const f = sampleFrame(Buffer.alloc(300))
   assert.ok(runBpf(DHCP_SERVER_FILTER, f) > 0)
+  const relayed = Buffer.from(f)
+  relayed.writeUInt32BE(0xc6122901, 14 + 20 + 8 + 24)
+  assert.equal(runBpf(DHCP_SERVER_FILTER, relayed), 0, 'relayed (giaddr set): left to the UDP socket')
+  assert.equal(runBpf(DHCP_SERVER_FILTER, sampleFrame()), 0, 'too short to hold a giaddr')
   assert.equal(runBpf(dhcpServerFilter(6767), f), 0)
   f.writeUInt16BE(6767, 36)
   assert.ok(runBpf(dhcpServerFilter(6767), f) > 0)
