@@ -1,7 +1,7 @@
 /**
  * Command-line parsing, dhcpd-compatible: `hadhcpd [-p port] [-f] [-d] [-q] [-t | -T] [-4]
  * [-cf file] [-lf file] [-pf file] [--no-pid] [if0 ...]`, plus hadhcpd's own sub-commands
- * (`hadhcpd check FILE [--json]`). Pure: argv in, a typed request out.
+ * (`hadhcpd check FILE [--json]`) and `--vrrp-config FILE`. Pure: argv in, a typed request out.
  */
 import { UsageError } from '../lib/errors.js'
 
@@ -41,6 +41,8 @@ export interface CliRequest {
   readonly group: string | undefined
   /** Which DHCP transport to use (`--transport auto|packet|udp`, default auto). */
   readonly transport: TransportChoice
+  /** `--vrrp-config FILE`: keepalived.conf whose vrrp_instance blocks hadhcpd runs itself. */
+  readonly vrrpConfigFile: string | undefined
   /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
   readonly pathMap: Readonly<Record<string, string>>
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
@@ -69,6 +71,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let transport: TransportChoice = 'auto'
   let user: string | undefined
   let group: string | undefined
+  let vrrpConfigFile: string | undefined
   const interfaces: string[] = []
   const notes: string[] = []
   const pathMap: Record<string, string> = {}
@@ -150,6 +153,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
         transport = v
         break
       }
+      case '--vrrp-config':
+        vrrpConfigFile = value(i++, a)
+        break
       case '--no-pid':
         pidFile = undefined
         break
@@ -200,6 +206,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       transport,
       user,
       group,
+      vrrpConfigFile,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
     })
@@ -209,6 +216,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
                [-user user] [-group group] [--transport auto|packet|udp]
+               [--vrrp-config keepalived.conf]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
 
@@ -229,6 +237,10 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                 address; needs the addon and CAP_NET_RAW); udp: plain UDP sockets
                 (replies to such clients are broadcast); auto (default): packet
                 when possible, else udp
+  --vrrp-config FILE
+                run the vrrp_instance blocks of this keepalived.conf (VRRP v2/v3,
+                interoperable with keepalived 2.2): hold the VIPs while this node is
+                MASTER; -t checks this file too
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
   check FILE    compile FILE and print what it defines (--json for scripts)

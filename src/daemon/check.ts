@@ -9,6 +9,7 @@ import type { CompileResult, ServerConfig } from '../config/index.js'
 import { ConfigError } from '../lib/errors.js'
 import { describeConfig } from './describe-config.js'
 import { validateLeaseFile } from '../persistence/validate.js'
+import { loadVrrpConfig } from './vrrp-config-load.js'
 
 export interface Output {
   out(text: string): void
@@ -45,9 +46,27 @@ export function compileForCli(req: CliRequest, io: Output = processOutput): Comp
 
 export async function runConfigCheck(req: CliRequest, io: Output = processOutput): Promise<number> {
   const result = compileForCli(req, io)
-  if (!result) return 1
-  if (!req.quiet) io.err(`${req.configFile}: OK — ${oneLineSummary(result.config)}\n`)
-  return 0
+  if (result && !req.quiet) io.err(`${req.configFile}: OK — ${oneLineSummary(result.config)}\n`)
+  const vrrpOk = req.vrrpConfigFile === undefined ? true : checkVrrpConfig(req.vrrpConfigFile, req, io)
+  return result && vrrpOk ? 0 : 1
+}
+
+/** `-t` with `--vrrp-config FILE`: keepalived.conf rendered exactly like dhcpd.conf problems. */
+export function checkVrrpConfig(file: string, req: CliRequest, io: Output = processOutput): boolean {
+  const r = loadVrrpConfig(file, req.pathMap)
+  if (!r.ok) {
+    io.err(r.errors + '\n')
+    io.err(`${r.errorCount} error${r.errorCount === 1 ? '' : 's'} in ${file}\n`)
+    io.err('Configuration file errors encountered -- exiting\n')
+    return false
+  }
+  if (r.warnings !== '') io.err(r.warnings + '\n')
+  if (!req.quiet) {
+    const n = r.config.instances.length
+    const vips = r.config.instances.reduce((a, i) => a + i.virtualAddresses.length, 0)
+    io.err(`${file}: OK — ${n} vrrp_instance${n === 1 ? '' : 's'} (${r.config.instances.map((i) => `${i.name} VRID ${i.virtualRouterId} v${i.version}`).join(', ')}), ${vips} virtual address${vips === 1 ? '' : 'es'}\n`)
+  }
+  return true
 }
 
 export async function runModelDump(req: CliRequest, io: Output = processOutput): Promise<number> {

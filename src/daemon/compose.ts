@@ -23,6 +23,10 @@ import { loadConfig } from './config-load.js'
 import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
+import { HealthTrackingJournal } from './journal-health.js'
+import { loadVrrpConfig } from './vrrp-config-load.js'
+import { VrrpService, withoutVips } from './vrrp.js'
+import type { KeepalivedConfig } from '../config/keepalived/index.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -55,11 +59,15 @@ export interface ComposeRequest {
   readonly port: number | undefined
   /** `--transport`; default auto. */
   readonly transport?: TransportRequest | undefined
+  /** `--vrrp-config`: keepalived.conf whose vrrp_instances this process runs. */
+  readonly vrrpConfigFile?: string | undefined
 }
 
 export interface RunningServer {
   readonly service: DhcpService
   readonly db: LeaseDatabase
+  /** The VRRP instances (with `--vrrp-config`). */
+  readonly vrrp: VrrpService | undefined
   /** Re-reads the configuration; a bad one is logged and the running one kept. */
   reload(): boolean
   /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
@@ -79,9 +87,21 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
   if (loaded.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', loaded.warnings)
   let config: ServerConfig = loaded.config
+  let vrrpConfig: KeepalivedConfig | undefined
+  if (req.vrrpConfigFile !== undefined) {
+    const v = loadVrrpConfig(req.vrrpConfigFile)
+    if (!v.ok) {
+      log.log('error', 'VRRP_CONFIG_INVALID', `Configuration file errors encountered in ${req.vrrpConfigFile} -- exiting\n${v.errors}`)
+      return { ok: false, reason: 'vrrp configuration errors' }
+    }
+    if (v.warnings !== '') log.log('warn', 'VRRP_CONFIG_WARNINGS', v.warnings)
+    vrrpConfig = v.config
+  }
 
   // 2. Interfaces.
-  const host: HostInterface[] = readHostInterfaces()
+  // VIPs are never this node's own addresses: not a server identifier, not a reply source.
+  const hostInterfaces = (): HostInterface[] => withoutVips(readHostInterfaces(), vrrpConfig)
+  const host: HostInterface[] = hostInterfaces()
   const choice = chooseInterfaces(host, req.interfaces, config)
   for (const p of choice.problems) log.log('warn', 'INTERFACE_IGNORED', p)
   if (choice.served.length === 0) {
@@ -122,7 +142,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     : new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, infoEvents: log.enabled('info') })
-  const journal = new CommitBatcher(db, tunables.commitWindowMs)
+  const journal = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
   const prober = openPinger(log)
   const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now(), prober })
   try {
@@ -141,6 +161,24 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   for (const line of transport.describe()) {
     log.log('info', 'LISTENING', `Listening on ${line}`)
     log.log('info', 'SENDING', `Sending on   ${line}`)
+  }
+
+  // 4b. VRRP: only once the DHCP side listens, so the VIP never lands on a node that cannot answer.
+  let vrrp: VrrpService | undefined
+  if (vrrpConfig !== undefined) {
+    const load = nativeForRawSockets()
+    const opened = load.ok ? VrrpService.open({ config: vrrpConfig, addon: load.addon, host, log }) : { ok: false as const, reason: load.reason }
+    if (!opened.ok) {
+      log.log('error', 'VRRP_UNAVAILABLE', `VRRP cannot run: ${opened.reason}`)
+      await transport.close()
+      prober?.close()
+      await db.close()
+      return { ok: false, reason: 'vrrp' }
+    }
+    vrrp = opened.service
+    const v = vrrp
+    journal.onChange((healthy) => v.setServiceHealth({ transportUp: true, leaseStoreHealthy: healthy }))
+    vrrp.start()
   }
 
   // 5. Maintenance: reclamation and compaction, never overlapping themselves.
@@ -172,6 +210,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   const server: RunningServer = {
     service,
     db,
+    vrrp,
     reload() {
       const next = loadConfig(req.configFile)
       if (!next.ok) {
@@ -181,7 +220,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
       service.setPipeline(makePipeline(config))
-      const again = chooseInterfaces(readHostInterfaces(), req.interfaces, config)
+      const again = chooseInterfaces(hostInterfaces(), req.interfaces, config)
       const now = new Set(again.served.map((s) => s.name))
       const before = new Set(choice.served.map((s) => s.name))
       if (now.size !== before.size || [...now].some((n) => !before.has(n))) {
@@ -192,6 +231,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     },
     stop() {
       stopping ??= (async () => {
+        // Hand the VIP over first (priority 0, VIPs removed): the peer takes over within its skew time.
+        await vrrp?.stop()
         clearInterval(reclaimTimer)
         if (compactTimer !== undefined) clearInterval(compactTimer)
         transport.pause()

@@ -61,7 +61,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
 
   const composed = await composeServer(
-    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport },
+    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile },
     log,
     tunablesFromEnv(),
   )
@@ -78,6 +78,9 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
 
   // -user/-group: every socket is open now; give up root (and with it every capability).
   if (req.user !== undefined || req.group !== undefined) {
+    if (server.vrrp !== undefined) {
+      log.log('warn', 'VRRP_PRIVILEGES', 'with -user/-group, VIP changes (`ip addr`, CAP_NET_ADMIN) will fail once root is given up; run VRRP as root or with ambient CAP_NET_ADMIN/CAP_NET_RAW instead')
+    }
     const dropped = dropPrivileges({ user: req.user, group: req.group })
     if (!dropped.ok) {
       log.log('error', 'PRIVILEGES_DROP_FAILED', `Can't switch to user ${req.user ?? '(unchanged)'} group ${req.group ?? '(default)'}: ${dropped.reason}`)
@@ -106,7 +109,8 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   await server.stop()
   const c = server.service.counters
   const j = server.db.stats()
-  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords })
+  const vrrp = server.vrrp === undefined ? '' : ` ${server.vrrp.summary()}.`
+  log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.${vrrp}`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords, ...server.vrrp?.counters() })
   if (req.pidFile !== undefined) removePidFile(req.pidFile)
   return 0
 }

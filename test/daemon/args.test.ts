@@ -71,3 +71,12 @@ test('--transport selects the DHCP transport; auto by default; bad values are us
   assert.throws(() => parseArgs(['--transport', 'lpf']), UsageError)
   assert.throws(() => parseArgs(['--transport']), UsageError)
 })
+
+test('--vrrp-config FILE is taken beside the dhcpd flags', () => {
+  const r = parseArgs(['-f', '-cf', 'c', '-lf', 'l', '--vrrp-config', '/etc/keepalived/keepalived.conf', 'eth0'])
+  assert.equal(r.vrrpConfigFile, '/etc/keepalived/keepalived.conf')
+  assert.deepEqual(r.interfaces, ['eth0'])
+  assert.equal(parseArgs(['eth0']).vrrpConfigFile, undefined)
+  assert.throws(() => parseArgs(['--vrrp-config']), UsageError)
+  assert.equal(parseArgs(['-t', '--vrrp-config', 'k.conf']).mode, 'test-config')
+})

@@ -85,3 +85,27 @@ test('hadhcpd -T -lf reports a malformed record with line:col and exits 1; a tor
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('hadhcpd -t --vrrp-config checks seed 000 keepalived.conf too', async () => {
+  const o = capture()
+  const args = ['-t', '-cf', join(FIXTURES_DIR, 'config/seed000/primary.conf'), '--vrrp-config', join(FIXTURES_DIR, 'keepalived/seed000/node2.conf')]
+  assert.equal(await runConfigCheck(parseArgs(args), o), 0, o.stderr)
+  assert.match(o.stderr, /node2\.conf: OK — 1 vrrp_instance \(VI_1 VRID 51 v2\), 1 virtual address/)
+})
+
+test('hadhcpd -t renders keepalived.conf errors like dhcpd.conf ones and exits 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hadhcpd-check-'))
+  try {
+    const file = join(dir, 'keepalived.conf')
+    writeFileSync(file, 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 300\n  virtual_ipaddress {\n    198.18.60.100/24\n  }\n}\n')
+    const o = capture()
+    const code = await runConfigCheck(parseArgs(['-t', '-cf', join(FIXTURES_DIR, 'config/seed000/primary.conf'), '--vrrp-config', file]), o)
+    assert.equal(code, 1)
+    assert.match(o.stderr, /: OK — 1 subnet/) // dhcpd.conf itself is fine
+    assert.match(o.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+: `))
+    assert.match(o.stderr, /\n  virtual_router_id 300\n\s*\^/)
+    assert.match(o.stderr, /1 error in .*keepalived\.conf\nConfiguration file errors encountered -- exiting/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

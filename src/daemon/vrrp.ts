@@ -1,0 +1,223 @@
+/**
+ * The VRRP side of the daemon: one VrrpInstanceRunner per keepalived `vrrp_instance`, wired to
+ * real sockets (io/vrrp-socket.ts), real timers (io/timers.ts) and the VIP manager
+ * (io/vip.ts); DHCP service health in, effective priority out (ha/vrrp/health.ts).
+ *
+ * Stop: every runner sends its priority-0 advert (when MASTER) and removes its VIPs; `stop()`
+ * resolves once the `ip addr del` calls have run, so the VIP is gone before the process exits.
+ */
+import type { KeepalivedConfig, VrrpInstance } from '../config/keepalived/index.js'
+import { VrrpInstanceRunner, type VrrpLogRecord } from '../ha/vrrp/runner.js'
+import { DEFAULT_HEALTH_POLICY, effectivePriority, type HealthPolicy, type ServiceHealth } from '../ha/vrrp/health.js'
+import type { NativeAddon } from '../io/native.js'
+import { NativeRawSocket } from '../io/raw-socket.js'
+import { RealNamedTimers } from '../io/timers.js'
+import { VrrpSockets } from '../io/vrrp-socket.js'
+import { CommandVipManager, median, type FrameSender } from '../io/vip.js'
+import { NativeGarpSocket } from '../io/garp-socket.js'
+import type { HostInterface } from '../io/interfaces.js'
+import { formatIPv4 } from '../lib/ip.js'
+import type { Logger } from './logger.js'
+
+interface Instance {
+  readonly runner: VrrpInstanceRunner
+  readonly sockets: VrrpSockets
+  readonly timers: RealNamedTimers
+}
+
+export interface VrrpServiceOptions {
+  readonly config: KeepalivedConfig
+  readonly addon: NativeAddon
+  readonly host: readonly HostInterface[]
+  readonly log: Logger
+  readonly policy?: HealthPolicy
+  readonly ipPath?: string
+}
+
+export type VrrpOpen = { readonly ok: true; readonly service: VrrpService } | { readonly ok: false; readonly reason: string }
+
+/** The interface's primary IPv4 address: the first one that is not one of the instance's VIPs. */
+export function primaryAddressOf(inst: VrrpInstance, host: readonly HostInterface[]): number | undefined {
+  const iface = host.find((h) => h.name === inst.interface)
+  if (iface === undefined) return undefined
+  const vips = new Set(inst.virtualAddresses.map((v) => v.address >>> 0))
+  return iface.addresses.find((a) => !vips.has(a.address >>> 0))?.address
+}
+
+/**
+ * The host's interfaces without the configured VIPs. The DHCP side must never take a VIP for
+ * one of its own addresses: the server identifier stays the node's own address (renewals
+ * unicast to it keep reaching the node that issued the lease after the VIP moves; see
+ * ha/vrrp/README.md), and a VIP present at start-up (a crashed run's leftover) is removed.
+ */
+export function withoutVips(host: readonly HostInterface[], config: KeepalivedConfig | undefined): HostInterface[] {
+  if (config === undefined) return [...host]
+  const vips = new Set(config.instances.flatMap((i) => i.virtualAddresses.map((v) => v.address >>> 0)))
+  return host.map((h) => ({ ...h, addresses: h.addresses.filter((a) => !vips.has(a.address >>> 0)) }))
+}
+
+export class VrrpService {
+  private readonly instances: Instance[] = []
+  private readonly garpSockets = new Map<string, NativeGarpSocket | undefined>()
+  readonly vips: CommandVipManager
+  private health: ServiceHealth = { transportUp: true, leaseStoreHealthy: true }
+  private stopping: Promise<void> | undefined
+
+  private constructor(private readonly opts: VrrpServiceOptions) {
+    this.vips = new CommandVipManager({
+      ipPath: opts.ipPath,
+      frameSender: (ifname) => this.garpSocket(ifname),
+      log: (level, event, message) => opts.log.log(level === 'warning' ? 'warn' : 'info', event, message),
+    })
+  }
+
+  /** Opens every instance's sockets; nothing is sent until {@link start}. */
+  static open(opts: VrrpServiceOptions): VrrpOpen {
+    const svc = new VrrpService(opts)
+    try {
+      for (const inst of opts.config.instances) {
+        svc.instances.push(svc.openInstance(inst))
+        // GARP sockets now, while the process still holds CAP_NET_RAW (-user drops it later).
+        for (const v of inst.virtualAddresses) svc.garpSocket(v.dev ?? inst.interface)
+      }
+    } catch (err) {
+      svc.closeSockets()
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) }
+    }
+    return { ok: true, service: svc }
+  }
+
+  private openInstance(inst: VrrpInstance): Instance {
+    const { addon, host, log } = this.opts
+    let ifindex: number
+    try {
+      ifindex = addon.ifinfo(inst.interface).index
+    } catch (err) {
+      throw new Error(`${inst.name}: interface ${inst.interface}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    const address = inst.unicastSrcIp ?? primaryAddressOf(inst, host)
+    if (address === undefined) throw new Error(`${inst.name}: interface ${inst.interface} has no IPv4 address to send adverts from`)
+    const sockets = new VrrpSockets({
+      open: (d, t, p) => new NativeRawSocket(addon, d, t, p),
+      ifname: inst.interface,
+      ifindex,
+      unicast: inst.unicastPeers.length > 0,
+      vrid: inst.virtualRouterId,
+    })
+    const timers = new RealNamedTimers()
+    const logRecord = (r: VrrpLogRecord): void => log.log(r.level === 'warning' ? 'warn' : 'info', r.event, r.message)
+    const runner = new VrrpInstanceRunner(inst, {
+      clock: { now: () => Date.now() },
+      timers,
+      sender: {
+        sendIpPacket: (packet, dst) => {
+          const err = sockets.sendIpPacket(packet, dst)
+          if (err !== undefined) log.log('warn', 'VRRP_SEND_FAILED', `${inst.name}: advert to ${formatIPv4(dst)}: ${err.message}`)
+        },
+      },
+      vips: this.vips,
+      log: logRecord,
+      interfaceAddress: address,
+    })
+    timers.setHandler((name) => runner.timerFired(name))
+    log.log('info', 'VRRP_INSTANCE', `${inst.name}: VRRPv${inst.version} VRID ${inst.virtualRouterId} on ${inst.interface} (ifindex ${ifindex}) from ${formatIPv4(address)}, priority ${inst.priority}, ${inst.unicastPeers.length > 0 ? `unicast to ${inst.unicastPeers.map(formatIPv4).join(', ')}` : 'multicast 224.0.0.18'}, VIPs ${inst.virtualAddresses.map((v) => `${formatIPv4(v.address)}/${v.prefix}`).join(', ')}`)
+    return { runner, sockets, timers }
+  }
+
+  private garpSocket(ifname: string): FrameSender | undefined {
+    if (this.garpSockets.has(ifname)) return this.garpSockets.get(ifname)
+    let s: NativeGarpSocket | undefined
+    try {
+      s = new NativeGarpSocket(this.opts.addon, ifname)
+    } catch (err) {
+      this.opts.log.log('warn', 'VRRP_GARP_SOCKET', `cannot open a packet socket on ${ifname} for gratuitous ARPs: ${err instanceof Error ? err.message : String(err)}`)
+      s = undefined
+    }
+    this.garpSockets.set(ifname, s)
+    return s
+  }
+
+  /** Starts receiving and runs each machine's start-up (stale VIP removal, BACKUP, master-down timer). */
+  start(): void {
+    for (const i of this.instances) {
+      i.sockets.start(
+        (packet) => i.runner.receive(packet),
+        (err) => this.opts.log.log('warn', 'VRRP_RECEIVE_ERROR', `${i.runner.instance.name}: ${err.message}`),
+      )
+      i.runner.start()
+      this.applyHealth(i)
+    }
+  }
+
+  /** The DHCP side's state changed: recompute each instance's effective priority. */
+  setServiceHealth(h: ServiceHealth): void {
+    const before = this.health
+    this.health = h
+    if (before.transportUp === h.transportUp && before.leaseStoreHealthy === h.leaseStoreHealthy && before.failoverState === h.failoverState) return
+    for (const i of this.instances) this.applyHealth(i)
+  }
+
+  private applyHealth(i: Instance): void {
+    const eff = effectivePriority(i.runner.instance.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY)
+    if (eff.reasons.length > 0) {
+      this.opts.log.log('warn', 'VRRP_HEALTH', `${i.runner.instance.name}: DHCP service degraded (${eff.reasons.join(', ')}): ${eff.fault ? 'FAULT' : `effective priority ${eff.priority}`}`)
+    }
+    i.runner.setHealth({ priority: eff.priority, fault: eff.fault })
+  }
+
+  /** Priority 0 from every MASTER, VIPs removed; resolves after the removals ran. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const i of this.instances) {
+        i.runner.stop()
+        i.timers.close()
+      }
+      await this.vips.idle()
+      this.closeSockets()
+    })()
+    return this.stopping
+  }
+
+  private closeSockets(): void {
+    for (const i of this.instances) {
+      i.timers.close()
+      i.sockets.close()
+    }
+    for (const s of this.garpSockets.values()) s?.close()
+    this.garpSockets.clear()
+  }
+
+  /** Each instance's state and effective priority (diagnostics, tests). */
+  states(): { name: string; state: string; priority: number }[] {
+    return this.instances.map((i) => ({ name: i.runner.instance.name, state: i.runner.state, priority: i.runner.effectivePriority }))
+  }
+
+  /** One phrase per instance plus the VIP costs, for the final stats line. */
+  summary(): string {
+    const parts = this.instances.map((i) => {
+      const c = i.runner.counters
+      return `${i.runner.instance.name} ${i.runner.state}: ${c.advertsSent} adverts sent, ${c.advertsReceived} received, ${c.advertsDiscarded} discarded, ${c.transitions} transitions`
+    })
+    const s = this.vips.stats
+    const d = s.durationsMs
+    parts.push(`VIPs ${s.adds} added, ${s.removes} removed (ip median ${median(d).toFixed(1)} ms, max ${(d.length === 0 ? 0 : Math.max(...d)).toFixed(1)} ms), ${s.garps} gratuitous ARPs, ${s.failures} failures`)
+    return `VRRP: ${parts.join('; ')}`
+  }
+
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const i of this.instances) {
+      const n = i.runner.instance.name
+      const c = i.runner.counters
+      out[`vrrp_${n}_sent`] = c.advertsSent
+      out[`vrrp_${n}_received`] = c.advertsReceived
+      out[`vrrp_${n}_discarded`] = c.advertsDiscarded
+      out[`vrrp_${n}_transitions`] = c.transitions
+    }
+    out['vrrp_vip_adds'] = this.vips.stats.adds
+    out['vrrp_vip_removes'] = this.vips.stats.removes
+    out['vrrp_vip_ip_median_ms'] = Math.round(median(this.vips.stats.durationsMs) * 10) / 10
+    out['vrrp_garps'] = this.vips.stats.garps
+    return out
+  }
+}
