@@ -15,6 +15,8 @@ import { loadConfig } from './config-load.js'
 import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
+import { FailoverPeerDriver } from './failover-peer.js'
+import { failoverHaFilter } from './failover-gate.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -94,10 +96,22 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
-  // 4. Transport, pipeline, service.
+  // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
+  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log))
+  for (const p of peers) {
+    try {
+      await p.start()
+    } catch (err) {
+      for (const q of peers) await q.stop()
+      await db.close()
+      log.log('error', 'FAILOVER_LISTEN_FAILED', `failover peer ${p.peer.name}: can't listen on ${p.peer.address}:${p.peer.port}: ${err instanceof Error ? err.message : String(err)}`)
+      return { ok: false, reason: 'failover listener' }
+    }
+  }
+  const haFilter = peers.length === 0 ? undefined : failoverHaFilter(peers)
   const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
-    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured } })
+    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, ...(haFilter ? { haFilter } : {}) })
   const journal = new CommitBatcher(db, tunables.commitWindowMs)
   const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
   try {
@@ -108,6 +122,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     })
   } catch (err) {
     await transport.close()
+    for (const p of peers) await p.stop()
     await db.close()
     log.log('error', 'SOCKET_FAILED', `Can't bind to dhcp address: ${err instanceof Error ? err.message : String(err)}`)
     return { ok: false, reason: 'sockets' }
@@ -177,6 +192,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
         await reclaiming
         await compacting
         await transport.close()
+        for (const p of peers) await p.stop()
         await db.close()
       })()
       return stopping

@@ -42,7 +42,7 @@ export class DhcpLab {
   private bridges = 0
 
   constructor(readonly prefix: string) {
-    if (!/^hde-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x-: ${prefix}`)
+    if (!/^h(de|fo)-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x- or hfo-x-: ${prefix}`)
     cleanupByPrefix(prefix)
     this.dir = mkdtempSync(join(tmpdir(), prefix))
   }
