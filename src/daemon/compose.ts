@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import type { ServerConfig } from '../config/model.js'
 import { Pipeline } from '../core/pipeline.js'
+import type { LeaseChange } from '../core/lease.js'
 import { chooseInterfaces, readHostInterfaces, type HostInterface } from '../io/interfaces.js'
 import type { Transport } from '../io/transport.js'
 import { UdpTransport } from '../io/udp.js'
@@ -17,6 +18,7 @@ import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
+import { relationshipRanges } from './failover-bindings.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -97,7 +99,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
-  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log))
+  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name)))
   for (const p of peers) {
     try {
       await p.start()
@@ -112,8 +114,16 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   const transport: Transport = new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, ...(haFilter ? { haFilter } : {}) })
-  const journal = new CommitBatcher(db, tunables.commitWindowMs)
-  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now() })
+  const batcher = new CommitBatcher(db, tunables.commitWindowMs)
+  // Lease changes reach the failover peers only once durable (BNDUPD after the journal commit).
+  const journal = peers.length === 0 ? batcher : {
+    commit: (changes: readonly LeaseChange[]): Promise<void> => batcher.commit(changes).then(() => {
+      for (const p of peers) p.leasesCommitted(changes)
+    }),
+  }
+  let pipeline = makePipeline(config)
+  for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
+  const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now() })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),
@@ -169,7 +179,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       }
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
-      service.setPipeline(makePipeline(config))
+      pipeline = makePipeline(config)
+      service.setPipeline(pipeline)
       const again = chooseInterfaces(readHostInterfaces(), req.interfaces, config)
       const now = new Set(again.served.map((s) => s.name))
       const before = new Set(choice.served.map((s) => s.name))

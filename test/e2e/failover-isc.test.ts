@@ -3,15 +3,18 @@
  * (failover peer "ha-dhcp", split 128 on the primary, one pool with `failover peer`) rewritten
  * into 198.18.70.0/24 with a small MCLT: (a) hadhcpd primary + ISC secondary and (b) ISC primary
  * + hadhcpd secondary both reach NORMAL on both sides; then the ISC node is killed and hadhcpd
- * moves to communications-interrupted.
+ * moves to communications-interrupted. In between, a udhcpc client gets a lease and its binding
+ * reaches the other server's lease file (BNDUPD/BNDACK in both directions).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { e2eCanRun, findTool } from '../helpers/e2e.js'
 import { DhcpLab, waitForLog } from '../helpers/dhcp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
+import { readFileSync } from 'node:fs'
+import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
 
-const TOOLS = ['ip', 'dhcpd']
+const TOOLS = ['ip', 'dhcpd', 'udhcpc']
 const NAME = 'ha-dhcp'
 
 function peerBlock(role: 'primary' | 'secondary', self: string, other: string): string {
@@ -48,6 +51,8 @@ subnet 198.18.70.0 netmask 255.255.255.0 {
 
 interface Pair {
   lab: DhcpLab
+  cliNs: string
+  oursLeases: string
   ours: LabProcess
   isc: LabProcess
   iscLeases: string
@@ -71,8 +76,48 @@ async function startPair(prefix: string, oursRole: 'primary' | 'secondary'): Pro
   const dhcpd = findTool('dhcpd') ?? 'dhcpd'
   const [oursNs, oursIf, iscNs, iscIf] = oursRole === 'primary' ? [pNs, 'hfo-p0', sNs, 'hfo-s0'] : [sNs, 'hfo-s0', pNs, 'hfo-p0']
   const isc = lab.start(iscNs, [dhcpd, '-4', '-f', '-d', '-cf', conf(iscRole), '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, iscIf], 'isc.log')
-  const ours = await lab.startServer(oursNs, { conf: conf(oursRole), leases: `${lab.dir}/ours.leases`, ifaces: [oursIf], log: 'ours.log' })
-  return { lab, ours, isc, iscLeases }
+  const oursLeases = `${lab.dir}/ours.leases`
+  const ours = await lab.startServer(oursNs, { conf: conf(oursRole), leases: oursLeases, ifaces: [oursIf], log: 'ours.log' })
+  const cliNs = lab.ns('c')
+  return { lab, ours, isc, iscLeases, oursLeases, cliNs }
+}
+
+/**
+ * A client MAC whose RFC 3074 bucket (split 128) belongs to `owner`, whether the hash key is the
+ * MAC or udhcpc's client-identifier (01 + MAC).
+ */
+function macServedBy(owner: 'primary' | 'secondary', seed: number): string {
+  const hba = hbaFromSplit(128)
+  for (let i = seed; ; i++) {
+    const mac = Buffer.from([0x02, 0x70, 0x00, 0x00, (i >> 8) & 0xff, i & 0xff])
+    if (bucketOwner(hba, mac) === owner && bucketOwner(hba, Buffer.concat([Buffer.from([1]), mac])) === owner) {
+      return [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':')
+    }
+  }
+}
+
+/** Runs udhcpc once in a fresh client interface with `mac`; returns the bound address. */
+async function getLease(p: Pair, iface: string, mac: string): Promise<string> {
+  p.lab.link({ ns: `${p.lab.prefix}sw`, dev: 'hdebr0' }, p.cliNs, iface, { mac })
+  const hook = p.lab.hook(`udhcpc-${iface}`)
+  const r = await p.lab.run(p.cliNs, ['udhcpc', '-i', iface, '-f', '-q', '-n', '-t', '6', '-T', '2', '-A', '1', '-s', hook.script], `${iface}.out`, 30_000)
+  assert.equal(r.code, 0, `${r.output}\n${diag(p)}`)
+  const ip = hook.records().find((h) => h['arg'] === 'bound')?.['ip'] ?? ''
+  assert.match(ip, /^198\.18\.70\.\d+$/)
+  return ip
+}
+
+/** Waits until `file` holds an active lease block for `ip` naming `mac`. */
+async function leaseInFile(p: Pair, file: string, ip: string, mac: string): Promise<void> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const text = readFileSync(file, 'utf8')
+    const blocks = text.split(/\n(?=lease )/).filter((b) => b.startsWith(`lease ${ip} {`))
+    const last = blocks[blocks.length - 1] ?? ''
+    if (/binding state active;/.test(last) && last.includes(`hardware ethernet ${mac};`)) return
+    if (Date.now() > deadline) throw new Error(`no active lease ${ip} for ${mac} in ${file}:\n${text}\n${diag(p)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
 }
 
 const diag = (p: Pair): string => `--- hadhcpd ---\n${p.ours.output()}\n--- ISC dhcpd ---\n${p.isc.output()}`
@@ -103,6 +148,11 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL;
     await bothNormal(p)
     assert.match(p.isc.output(), /Both servers normal|I move from [a-z-]+ to normal/)
     t.diagnostic(p.isc.output().split('\n').filter((l) => /failover peer|Both servers/.test(l)).join(' | '))
+    // hadhcpd (primary) serves a primary-bucket client; ISC learns the binding by BNDUPD.
+    const mac = macServedBy('primary', 1)
+    const ip = await getLease(p, 'hfo-c1', mac)
+    await leaseInFile(p, p.iscLeases, ip, mac)
+    assert.match(p.ours.output(), new RegExp(`DHCPACK on ${ip.replace(/\./g, '\\.')} to ${mac}`))
     await killIscExpectInterrupted(p)
   } finally {
     await p.lab.destroy()
@@ -115,6 +165,11 @@ test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL;
   try {
     await bothNormal(p)
     t.diagnostic(p.isc.output().split('\n').filter((l) => /failover peer|Both servers/.test(l)).join(' | '))
+    // ISC (primary) serves a primary-bucket client; hadhcpd stores the binding from its BNDUPD.
+    const mac = macServedBy('primary', 1)
+    const ip = await getLease(p, 'hfo-c1', mac)
+    await leaseInFile(p, p.oursLeases, ip, mac)
+    assert.match(p.isc.output(), new RegExp(`DHCPACK on ${ip.replace(/\./g, '\\.')} to ${mac}`))
     await killIscExpectInterrupted(p)
   } finally {
     await p.lab.destroy()
