@@ -19,7 +19,7 @@ import { bindingOf, inRanges, leaseFromBinding, potentialExpiry } from './failov
 import { bndupdMessage } from '../protocol/failover/messages.js'
 import { RejectReason } from '../protocol/failover/constants.js'
 import { formatIPv4 as formatIp } from '../lib/ip.js'
-import { FailoverTransport, type FailoverConnection } from '../io/failover-transport.js'
+import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
 import {
@@ -44,6 +44,21 @@ export interface PeerLeaseDatabase {
   commit(changes: readonly LeaseChange[]): Promise<void>
 }
 
+/** The transport as the driver uses it (tests inject an in-memory one). */
+export interface PeerTransport {
+  start(): Promise<void>
+  setLinked(linked: boolean): void
+  close(): Promise<void>
+}
+
+export interface DriverOptions {
+  /** Unix seconds. */
+  readonly clock?: () => number
+  readonly transport?: (o: FailoverTransportOptions, e: FailoverTransportEvents) => PeerTransport
+  /** Period of the timer poll, ms; 0 = none (tests call {@link FailoverPeerDriver.poll}). */
+  readonly pollMs?: number
+}
+
 interface Link {
   readonly conn: FailoverConnection
   readonly connectedAt: number
@@ -58,7 +73,8 @@ interface Link {
 export class FailoverPeerDriver {
   readonly cfg: MachineConfig
   private machine!: Machine
-  private readonly transport: FailoverTransport
+  private readonly transport: PeerTransport
+  private readonly clock: () => number
   private readonly pending = new Map<number, Link>()
   private link: Link | undefined
   private hba: Buffer | undefined
@@ -76,11 +92,13 @@ export class FailoverPeerDriver {
     private readonly store: PeerLeaseDatabase,
     private readonly log: Logger,
     private readonly ranges: ReadonlyArray<readonly [number, number]>,
-    private readonly clock: () => number = () => Math.floor(Date.now() / 1000),
+    private readonly options: DriverOptions = {},
   ) {
+    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000))
     this.cfg = { name: peer.name, role: peer.role, mclt: peer.mclt ?? 0, autoPartnerDown: peer.autoPartnerDown }
     this.hba = peer.role === 'primary' ? (peer.hba ?? hbaFromSplit(peer.split ?? 128)) : undefined
-    this.transport = new FailoverTransport(
+    const make = options.transport ?? ((o, e) => new FailoverTransport(o, e))
+    this.transport = make(
       { address: peer.address, port: peer.port, peerAddress: peer.peerAddress, peerPort: peer.peerPort },
       {
         onOpen: (c) => this.opened(c),
@@ -116,8 +134,11 @@ export class FailoverPeerDriver {
     this.machine = m
     await this.apply(m, effects)
     await this.transport.start()
-    this.ticker = setInterval(() => this.tick(), 1000)
-    this.ticker.unref()
+    const pollMs = this.options.pollMs ?? 1000
+    if (pollMs > 0) {
+      this.ticker = setInterval(() => this.poll(), pollMs)
+      this.ticker.unref()
+    }
   }
 
   async stop(): Promise<void> {
@@ -340,7 +361,17 @@ export class FailoverPeerDriver {
     }
   }
 
-  private tick(): void {
+  /** Resolves when every queued machine step and BNDUPD has been handled. */
+  async settled(): Promise<void> {
+    let before: Promise<void> | undefined
+    while (before !== this.chain) {
+      before = this.chain
+      await Promise.all([this.chain, this.ackChain])
+    }
+  }
+
+  /** Link timers (CONTACT, receive timeout, link startup) and machine timers due now. */
+  poll(): void {
     const now = this.clock()
     for (const l of [...this.pending.values(), ...(this.link ? [this.link] : [])]) {
       const actions = dueLinkActions({
