@@ -120,6 +120,22 @@ async function leaseInFile(p: Pair, file: string, ip: string, mac: string): Prom
   }
 }
 
+/** Waits until hadhcpd's lease file holds BACKUP leases (ISC's pool balancing); returns their addresses. */
+async function waitForBackup(p: Pair): Promise<string[]> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const latest = new Map<string, string>()
+    for (const b of readFileSync(p.oursLeases, 'utf8').split(/\n(?=lease )/)) {
+      const m = /^lease (\S+) \{[^}]*?binding state (\w+);/.exec(b)
+      if (m?.[1] !== undefined && m[2] !== undefined) latest.set(m[1], m[2])
+    }
+    const backup = [...latest].filter(([, st]) => st === 'backup').map(([a]) => a)
+    if (backup.length > 0) return backup
+    if (Date.now() > deadline) throw new Error(`no BACKUP lease reached hadhcpd\n${diag(p)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
 const diag = (p: Pair): string => `--- hadhcpd ---\n${p.ours.output()}\n--- ISC dhcpd ---\n${p.isc.output()}`
 
 async function bothNormal(p: Pair): Promise<void> {
@@ -170,6 +186,14 @@ test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL;
     const ip = await getLease(p, 'hfo-c1', mac)
     await leaseInFile(p, p.oursLeases, ip, mac)
     assert.match(p.isc.output(), new RegExp(`DHCPACK on ${ip.replace(/\./g, '\\.')} to ${mac}`))
+    // ISC's pool balancing hands BACKUP leases to hadhcpd; a secondary-bucket client gets one
+    // from hadhcpd, and ISC learns the binding by BNDUPD.
+    const backup = await waitForBackup(p)
+    const mac2 = macServedBy('secondary', 1)
+    const ip2 = await getLease(p, 'hfo-c2', mac2)
+    assert.ok(backup.includes(ip2), `${ip2} was one of the BACKUP leases ${backup.join(' ')}`)
+    await leaseInFile(p, p.iscLeases, ip2, mac2)
+    assert.match(p.ours.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
   } finally {
     await p.lab.destroy()
