@@ -27,7 +27,7 @@ export function failoverHaFilter(drivers: readonly FailoverPeerDriver[]): HaFilt
       messageType: query.messageType,
       secs: query.secs,
       key: loadBalanceKey(query.clientId, query.chaddr, query.chaddr.length),
-      peerHasFreeLeases: true,
+      peerHasFreeLeases: d.peerHasFreeLeases(),
     })
     return verdict.serve ? { accept: true } : { accept: false, reason: `load balance to peer (bucket ${verdict.bucket ?? -1})` }
   }

@@ -81,6 +81,7 @@ export class FailoverPeerDriver {
   private chain: Promise<void> = Promise.resolve()
   private ticker: NodeJS.Timeout | undefined
   private stopped = false
+  private balancing = false
   private readonly updates = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
   /** Tells the engine about lease changes the peer made (set by the composition root). */
   onLeaseChange: (change: LeaseChange) => void = () => undefined
@@ -201,8 +202,18 @@ export class FailoverPeerDriver {
         this.queueLeases(false)
         this.pump()
         return
+      case 'rebalance-pools':
+        if (this.cfg.role === 'primary' && !this.balancing) {
+          this.balancing = true
+          void this.rebalance().catch((err: unknown) =>
+            this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
+          ).finally(() => {
+            this.balancing = false
+          })
+        }
+        return
       default:
-        // rebalance-pools, partner-down-leases: not implemented yet.
+        // partner-down-leases: not implemented yet.
         return
     }
   }
@@ -404,6 +415,41 @@ export class FailoverPeerDriver {
       any = true
     }
     if (any) this.pump()
+  }
+
+  /**
+   * Pool balancing, primary side (§6.2, simplified): hand half the difference between our FREE
+   * addresses (never-used ones count) and the secondary's BACKUP ones over as BACKUP, highest
+   * addresses first (we allocate lowest first). Journalled before the BNDUPDs go out.
+   */
+  private async rebalance(): Promise<void> {
+    const now = this.clock()
+    const free: number[] = []
+    let backup = 0
+    for (const [first, last] of this.ranges) {
+      for (let a = first; a <= last; a++) {
+        const st = this.store.store.get(a)?.bindingState ?? 'free'
+        if (st === 'free') free.push(a)
+        else if (st === 'backup') backup++
+      }
+    }
+    const move = Math.floor((free.length - backup) / 2)
+    this.log.log('info', 'FAILOVER_BALANCING', `balancing pool ${this.peer.name}  total ${free.length + backup}  free ${free.length}  backup ${backup}  lts ${move}`)
+    if (move <= 0) return
+    const changes = free.slice(free.length - move).map((a) =>
+      this.store.store.upsert({ address: a, bindingState: 'backup', starts: now, tstp: now }, 'admin'))
+    await this.store.commit(changes)
+    for (const c of changes) {
+      this.onLeaseChange(c)
+      this.updates.enqueue(c.address, null)
+    }
+    this.pump()
+  }
+
+  /** Whether the peer holds free-state addresses to serve its load-balance share with. */
+  peerHasFreeLeases(): boolean {
+    // O(1): BACKUP leases anywhere in the store (one relationship per server in practice).
+    return this.cfg.role === 'secondary' || this.store.store.countsByState().backup > 0
   }
 
   /** Queues every lease of the relationship (`all`) or those the peer may not know (§3.3.3). */

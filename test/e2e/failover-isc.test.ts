@@ -169,6 +169,12 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL;
     const ip = await getLease(p, 'hfo-c1', mac)
     await leaseInFile(p, p.iscLeases, ip, mac)
     assert.match(p.ours.output(), new RegExp(`DHCPACK on ${ip.replace(/\./g, '\\.')} to ${mac}`))
+    // hadhcpd's pool balancing gave ISC BACKUP leases; a secondary-bucket client gets one from
+    // ISC, and hadhcpd stores the binding from ISC's BNDUPD.
+    const mac2 = macServedBy('secondary', 1)
+    const ip2 = await getLease(p, 'hfo-c2', mac2)
+    await leaseInFile(p, p.oursLeases, ip2, mac2)
+    assert.match(p.isc.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
   } finally {
     await p.lab.destroy()
