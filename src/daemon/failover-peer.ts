@@ -153,7 +153,8 @@ export class FailoverPeerDriver {
 
   private feed(input: Input): void {
     this.chain = this.chain.then(async () => {
-      if (this.stopped && input.kind !== 'disconnected') return
+      // Like dhcpd on SIGTERM: a stop records nothing more (the saved state stays, §3.4).
+      if (this.stopped) return
       const [m, effects] = step(this.machine, input, this.cfg)
       await this.apply(m, effects)
     }).catch((err: unknown) => this.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.peer.name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))

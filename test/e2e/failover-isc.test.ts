@@ -51,6 +51,8 @@ subnet 198.18.70.0 netmask 255.255.255.0 {
 
 interface Pair {
   lab: DhcpLab
+  iscNs: string
+  iscArgv: string[]
   cliNs: string
   oursLeases: string
   ours: LabProcess
@@ -75,11 +77,12 @@ async function startPair(prefix: string, oursRole: 'primary' | 'secondary'): Pro
   const iscLeases = lab.file('isc.leases', '')
   const dhcpd = findTool('dhcpd') ?? 'dhcpd'
   const [oursNs, oursIf, iscNs, iscIf] = oursRole === 'primary' ? [pNs, 'hfo-p0', sNs, 'hfo-s0'] : [sNs, 'hfo-s0', pNs, 'hfo-p0']
-  const isc = lab.start(iscNs, [dhcpd, '-4', '-f', '-d', '-cf', conf(iscRole), '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, iscIf], 'isc.log')
+  const iscArgv = [dhcpd, '-4', '-f', '-d', '-cf', conf(iscRole), '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, iscIf]
+  const isc = lab.start(iscNs, iscArgv, 'isc.log')
   const oursLeases = `${lab.dir}/ours.leases`
   const ours = await lab.startServer(oursNs, { conf: conf(oursRole), leases: oursLeases, ifaces: [oursIf], log: 'ours.log' })
   const cliNs = lab.ns('c')
-  return { lab, ours, isc, iscLeases, oursLeases, cliNs }
+  return { lab, iscNs, iscArgv, ours, isc, iscLeases, oursLeases, cliNs }
 }
 
 /**
@@ -136,6 +139,17 @@ async function waitForBackup(p: Pair): Promise<string[]> {
   }
 }
 
+/** Restarts ISC dhcpd on its lease file (saved NORMAL): both sides return to NORMAL. */
+async function restartIscBackToNormal(p: Pair): Promise<void> {
+  p.isc = p.lab.start(p.iscNs, p.iscArgv, 'isc2.log')
+  try {
+    await waitForLog(p.isc, new RegExp(`failover peer ${NAME}: I move from startup to normal`), 40_000)
+    await waitForLog(p.ours, new RegExp(`failover peer ${NAME}: I move from communications-interrupted to normal`), 10_000)
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n${diag(p)}`)
+  }
+}
+
 const diag = (p: Pair): string => `--- hadhcpd ---\n${p.ours.output()}\n--- ISC dhcpd ---\n${p.isc.output()}`
 
 async function bothNormal(p: Pair): Promise<void> {
@@ -157,7 +171,7 @@ async function killIscExpectInterrupted(p: Pair): Promise<void> {
   }
 }
 
-test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL; ISC killed → communications-interrupted', { timeout: 120_000 }, async (t) => {
+test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted → NORMAL', { timeout: 120_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const p = await startPair('hfo-a-', 'primary')
   try {
@@ -176,12 +190,13 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL;
     await leaseInFile(p, p.oursLeases, ip2, mac2)
     assert.match(p.isc.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
+    await restartIscBackToNormal(p)
   } finally {
     await p.lab.destroy()
   }
 })
 
-test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL; ISC killed → communications-interrupted', { timeout: 120_000 }, async (t) => {
+test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted → NORMAL', { timeout: 120_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const p = await startPair('hfo-b-', 'secondary')
   try {
@@ -201,6 +216,7 @@ test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL;
     await leaseInFile(p, p.iscLeases, ip2, mac2)
     assert.match(p.ours.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
+    await restartIscBackToNormal(p)
   } finally {
     await p.lab.destroy()
   }
