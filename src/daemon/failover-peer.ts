@@ -82,6 +82,8 @@ export class FailoverPeerDriver {
   private ticker: NodeJS.Timeout | undefined
   private stopped = false
   private balancing = false
+  /** Peer header time − our clock at the last accepted CONNECT/CONNECTACK, seconds (a gauge for metrics). */
+  lastSkew: number | undefined
   private readonly updates = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
   /** Tells the engine about lease changes the peer made (set by the composition root). */
   onLeaseChange: (change: LeaseChange) => void = () => undefined
@@ -331,6 +333,14 @@ export class FailoverPeerDriver {
     }
   }
 
+  /** Records the measured clock skew; dhcpd refuses beyond ±60 s, we warn from 10 s on. */
+  private noteSkew(skew: number): void {
+    this.lastSkew = skew
+    if (Math.abs(skew) >= 10) {
+      this.log.log('warn', 'FAILOVER_CLOCK_SKEW', `failover peer ${this.peer.name}: peer clock differs from ours by ${skew} s (limit 60 s; keep both in NTP sync)`)
+    }
+  }
+
   private handshake(l: Link, msg: FailoverMessage, now: number): void {
     const name = this.peer.name
     if (msg.type === MessageType.CONNECT && this.cfg.role === 'secondary') {
@@ -347,6 +357,7 @@ export class FailoverPeerDriver {
         return
       }
       this.hba = c.hba
+      this.noteSkew(verdict.skew)
       this.send(connectAckMessage(ackBase), l)
       this.established(l, c.receiveTimer ?? this.peer.maxResponseDelay, c.maxUnacked ?? 1)
       if (c.mclt !== undefined) this.feed({ kind: 'mclt', at: now, mclt: c.mclt })
@@ -362,6 +373,7 @@ export class FailoverPeerDriver {
         l.conn.close()
         return
       }
+      this.noteSkew(verdict.skew)
       this.established(l, a.receiveTimer ?? this.peer.maxResponseDelay, a.maxUnacked ?? 1)
       this.feed({ kind: 'connected', at: now })
       return

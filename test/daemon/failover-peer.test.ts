@@ -112,7 +112,7 @@ class Wire {
   }
 }
 
-async function pair(): Promise<{ p: FailoverPeerDriver; s: FailoverPeerDriver; pdb: MemoryDb; sdb: MemoryDb; trace: Trace; wire: Wire; logs: string[] }> {
+async function pair(primarySkew = 0): Promise<{ p: FailoverPeerDriver; s: FailoverPeerDriver; pdb: MemoryDb; sdb: MemoryDb; trace: Trace; wire: Wire; logs: string[] }> {
   const trace: Trace = []
   const logs: string[] = []
   const wire = new Wire(trace)
@@ -120,7 +120,7 @@ async function pair(): Promise<{ p: FailoverPeerDriver; s: FailoverPeerDriver; p
   const sdb = new MemoryDb(trace, 'S')
   const ranges = [[BASE + 10, BASE + 40] as const]
   const clock = (): number => NOW
-  const p = new FailoverPeerDriver(peerConfig('primary'), pdb, logger(logs), ranges, { clock, transport: wire.factory('P'), pollMs: 0 })
+  const p = new FailoverPeerDriver(peerConfig('primary'), pdb, logger(logs), ranges, { clock: () => NOW + primarySkew, transport: wire.factory('P'), pollMs: 0 })
   const s = new FailoverPeerDriver(peerConfig('secondary'), sdb, logger(logs), ranges, { clock, transport: wire.factory('S'), pollMs: 0 })
   await p.start()
   await s.start()
@@ -148,6 +148,21 @@ test('primary and secondary reach NORMAL over CONNECT/CONNECTACK, STATE, UPDREQA
   assert.ok(logs.includes(`failover peer ${NAME}: I move from recover-done to normal`))
   assert.ok(logs.includes('Both servers have entered recover-done!'))
   assert.ok(p.policy().responding && p.policy().loadBalance)
+  assert.equal(s.lastSkew, 0)
+})
+
+test('the measured clock skew is kept and a large one is logged; beyond 60 s CONNECT is refused', async () => {
+  const near = await pair(20)
+  near.wire.connect()
+  await quiesce(near.p, near.s)
+  assert.equal(near.s.lastSkew, 20)
+  assert.equal(near.p.lastSkew, -20)
+  assert.ok(near.logs.some((l) => l.includes('peer clock differs from ours by 20 s')))
+  const far = await pair(61)
+  far.wire.connect()
+  await quiesce(far.p, far.s)
+  assert.ok(far.logs.includes(`Failover CONNECT from ${NAME}: time offset too large`), far.logs.join('\n'))
+  assert.equal(far.s.state, 'startup')
 })
 
 test('every STATE announces a state that was persisted before it was sent', async () => {
