@@ -51,6 +51,9 @@ subnet 198.18.70.0 netmask 255.255.255.0 {
 
 interface Pair {
   lab: DhcpLab
+  oursNs: string
+  oursConf: string
+  oursIf: string
   iscNs: string
   iscArgv: string[]
   cliNs: string
@@ -80,9 +83,10 @@ async function startPair(prefix: string, oursRole: 'primary' | 'secondary'): Pro
   const iscArgv = [dhcpd, '-4', '-f', '-d', '-cf', conf(iscRole), '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, iscIf]
   const isc = lab.start(iscNs, iscArgv, 'isc.log')
   const oursLeases = `${lab.dir}/ours.leases`
-  const ours = await lab.startServer(oursNs, { conf: conf(oursRole), leases: oursLeases, ifaces: [oursIf], log: 'ours.log' })
+  const oursConf = conf(oursRole)
+  const ours = await lab.startServer(oursNs, { conf: oursConf, leases: oursLeases, ifaces: [oursIf], log: 'ours.log' })
   const cliNs = lab.ns('c')
-  return { lab, iscNs, iscArgv, ours, isc, iscLeases, oursLeases, cliNs }
+  return { lab, oursNs, oursConf, oursIf, iscNs, iscArgv, ours, isc, iscLeases, oursLeases, cliNs }
 }
 
 /**
@@ -150,6 +154,23 @@ async function restartIscBackToNormal(p: Pair): Promise<void> {
   }
 }
 
+/**
+ * Restarts hadhcpd on its lease file: it starts from the saved NORMAL (STARTUP, STATE with the
+ * startup flag) and both sides return to NORMAL, as §1.7 observed for two ISC servers.
+ */
+async function restartOursBackToNormal(p: Pair): Promise<void> {
+  await p.ours.stop(5000)
+  try {
+    await waitForLog(p.isc, new RegExp(`failover peer ${NAME}: I move from normal to communications-interrupted`), 40_000)
+    p.ours = await p.lab.startServer(p.oursNs, { conf: p.oursConf, leases: p.oursLeases, ifaces: [p.oursIf], log: 'ours2.log' })
+    await waitForLog(p.ours, new RegExp(`failover peer ${NAME}: I move from normal to startup`), 5_000)
+    await waitForLog(p.ours, new RegExp(`failover peer ${NAME}: I move from startup to normal`), 30_000)
+    await waitForLog(p.isc, new RegExp(`failover peer ${NAME}: I move from communications-interrupted to normal`), 10_000)
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n${diag(p)}`)
+  }
+}
+
 const diag = (p: Pair): string => `--- hadhcpd ---\n${p.ours.output()}\n--- ISC dhcpd ---\n${p.isc.output()}`
 
 async function bothNormal(p: Pair): Promise<void> {
@@ -171,7 +192,7 @@ async function killIscExpectInterrupted(p: Pair): Promise<void> {
   }
 }
 
-test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted → NORMAL', { timeout: 120_000 }, async (t) => {
+test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL', { timeout: 120_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const p = await startPair('hfo-a-', 'primary')
   try {
@@ -191,12 +212,13 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL,
     assert.match(p.isc.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
     await restartIscBackToNormal(p)
+    await restartOursBackToNormal(p)
   } finally {
     await p.lab.destroy()
   }
 })
 
-test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted → NORMAL', { timeout: 120_000 }, async (t) => {
+test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL', { timeout: 120_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const p = await startPair('hfo-b-', 'secondary')
   try {
@@ -217,6 +239,7 @@ test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL,
     assert.match(p.ours.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
     await restartIscBackToNormal(p)
+    await restartOursBackToNormal(p)
   } finally {
     await p.lab.destroy()
   }
