@@ -4,27 +4,17 @@
  * in order — `persist` is written and fsynced (LeaseDatabase.recordPeerState) before anything
  * else of that step, and a failed write abandons the transition (failover-protocol.md §3.3).
  * Link timers (CONTACT, receive timeout, link startup) come from link-timers.ts.
- *
- * Lease updates: local lease changes (after their journal commit) and answers to UPDREQ /
- * UPDREQALL go out as one BNDUPD per lease through the update queue, at most the peer's
- * max-unacked in flight; a BNDACK records tsfp/atsfp. A received BNDUPD is checked with the
- * binding rules, stored and journalled (fsync) before its BNDACK.
+ * Lease updates (BNDUPD/BNDACK, UPDREQ answers, pool balancing) are failover-updates.ts.
  */
 import type { FailoverPeer } from '../config/model.js'
-import { bindingStateFromCode, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
-import type { LeaseStore } from '../core/lease-store.js'
-import { UpdateQueue } from '../ha/failover/update-queue.js'
-import { acceptInNormal, acceptInOtherStates, duelWinner } from '../ha/failover/binding-rules.js'
-import { bindingOf, inRanges, leaseFromBinding, potentialExpiry } from './failover-bindings.js'
-import { bndupdMessage } from '../protocol/failover/messages.js'
-import { RejectReason } from '../protocol/failover/constants.js'
-import { formatIPv4 as formatIp } from '../lib/ip.js'
+import type { LeaseChange } from '../core/lease.js'
+import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
 import {
-  bareMessage, bndackMessage, connectAckMessage, connectMessage, disconnectMessage, stateMessage,
-  viewBinding, viewConnect, viewConnectAck, viewDisconnect, viewState,
+  bareMessage, connectAckMessage, connectMessage, disconnectMessage, stateMessage,
+  viewConnect, viewConnectAck, viewDisconnect, viewState,
 } from '../protocol/failover/messages.js'
 import { rejectReasonText } from '../protocol/failover/constants.js'
 import { checkConnect, checkConnectAck } from '../ha/failover/handshake.js'
@@ -36,13 +26,7 @@ import type { Logger } from './logger.js'
 
 export const VENDOR_CLASS = 'hadhcpd'
 
-/** What the driver needs of the LeaseDatabase. */
-export interface PeerLeaseDatabase {
-  readonly store: LeaseStore
-  peerStates(): ReadonlyMap<string, FailoverPeerState>
-  recordPeerState(state: FailoverPeerState): Promise<void>
-  commit(changes: readonly LeaseChange[]): Promise<void>
-}
+export type { PeerLeaseDatabase } from './failover-updates.js'
 
 /** The transport as the driver uses it (tests inject an in-memory one). */
 export interface PeerTransport {
@@ -84,20 +68,24 @@ export class FailoverPeerDriver {
   private balancing = false
   /** Peer header time − our clock at the last accepted CONNECT/CONNECTACK, seconds (a gauge for metrics). */
   lastSkew: number | undefined
-  private readonly updates = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
+  private readonly updates: LeaseUpdates
   /** Tells the engine about lease changes the peer made (set by the composition root). */
   onLeaseChange: (change: LeaseChange) => void = () => undefined
-  /** Received BNDUPDs are stored and acked in arrival order. */
-  private ackChain: Promise<void> = Promise.resolve()
 
   constructor(
     readonly peer: FailoverPeer,
     private readonly store: PeerLeaseDatabase,
     private readonly log: Logger,
-    private readonly ranges: ReadonlyArray<readonly [number, number]>,
+    ranges: ReadonlyArray<readonly [number, number]>,
     private readonly options: DriverOptions = {},
   ) {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000))
+    this.updates = new LeaseUpdates({
+      name: peer.name, role: peer.role, db: store, log, ranges, clock: this.clock,
+      link: () => (this.link === undefined || !this.link.conn.open ? undefined : this.updateLink(this.link)),
+      state: () => this.machine.state,
+      onLeaseChange: (c) => this.onLeaseChange(c),
+    })
     this.cfg = { name: peer.name, role: peer.role, mclt: peer.mclt ?? 0, autoPartnerDown: peer.autoPartnerDown }
     this.hba = peer.role === 'primary' ? (peer.hba ?? hbaFromSplit(peer.split ?? 128)) : undefined
     const make = options.transport ?? ((o, e) => new FailoverTransport(o, e))
@@ -202,13 +190,12 @@ export class FailoverPeerDriver {
         this.updates.requeueUnacked()
         return
       case 'send-pending-updates':
-        this.queueLeases(false)
-        this.pump()
+        this.updates.sendPending()
         return
       case 'rebalance-pools':
         if (this.cfg.role === 'primary' && !this.balancing) {
           this.balancing = true
-          void this.rebalance().catch((err: unknown) =>
+          void this.updates.rebalance().catch((err: unknown) =>
             this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
           ).finally(() => {
             this.balancing = false
@@ -268,7 +255,7 @@ export class FailoverPeerDriver {
     l.peerMaxUnacked = peerMaxUnacked
     this.pending.delete(l.conn.id)
     this.link = l
-    this.updates.setWindow(Math.max(1, peerMaxUnacked))
+    this.updates.linkUp(peerMaxUnacked)
     this.transport.setLinked(true)
     for (const other of [...this.pending.values()]) other.conn.close()
   }
@@ -292,26 +279,17 @@ export class FailoverPeerDriver {
       case MessageType.CONTACT:
         return
       case MessageType.UPDREQ:
-      case MessageType.UPDREQALL: {
-        const all = msg.type === MessageType.UPDREQALL
-        const queued = this.queueLeases(all)
-        this.log.log('info', 'FAILOVER_UPDATE_REQUEST', `Update request${all ? ' all' : ''} from ${this.peer.name}: ${queued > 0 ? 'sending update' : 'nothing pending'}`)
-        const done = this.updates.beginUpdateRequest(msg.xid)
-        if (done !== undefined) this.sendUpdateDone(done)
-        else this.pump()
+      case MessageType.UPDREQALL:
+        this.updates.updateRequest(msg)
         return
-      }
       case MessageType.UPDDONE:
         this.feed({ kind: 'update-done', at: now })
         return
-      case MessageType.BNDUPD: {
-        const link = l
-        this.ackChain = this.ackChain.then(() => this.bindingUpdate(link, msg)).catch((err: unknown) =>
-          this.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.peer.name}: BNDUPD: ${err instanceof Error ? err.message : String(err)}`))
+      case MessageType.BNDUPD:
+        this.updates.received(this.updateLink(l), msg)
         return
-      }
       case MessageType.BNDACK:
-        this.bindingAck(msg)
+        this.updates.bindingAck(msg)
         return
       case MessageType.POOLRESP:
         return
@@ -390,7 +368,7 @@ export class FailoverPeerDriver {
     let before: Promise<void> | undefined
     while (before !== this.chain) {
       before = this.chain
-      await Promise.all([this.chain, this.ackChain])
+      await Promise.all([this.chain, this.updates.settled()])
     }
   }
 
@@ -417,159 +395,24 @@ export class FailoverPeerDriver {
     if (timers.some((t) => t !== undefined && t <= now)) this.feed({ kind: 'tick', at: now })
   }
 
-  // ---- lease updates -------------------------------------------------------------------------
-
-  /** Local lease changes, after their journal commit: one BNDUPD each for the relationship's leases. */
+  /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
   leasesCommitted(changes: readonly LeaseChange[]): void {
-    let any = false
-    for (const c of changes) {
-      if (c.after === undefined || c.reason === 'peer-update' || !inRanges(this.ranges, c.address)) continue
-      this.updates.enqueue(c.address, null)
-      any = true
-    }
-    if (any) this.pump()
-  }
-
-  /**
-   * Pool balancing, primary side (§6.2, simplified): hand half the difference between our FREE
-   * addresses (never-used ones count) and the secondary's BACKUP ones over as BACKUP, highest
-   * addresses first (we allocate lowest first). Journalled before the BNDUPDs go out.
-   */
-  private async rebalance(): Promise<void> {
-    const now = this.clock()
-    const free: number[] = []
-    let backup = 0
-    for (const [first, last] of this.ranges) {
-      for (let a = first; a <= last; a++) {
-        const st = this.store.store.get(a)?.bindingState ?? 'free'
-        if (st === 'free') free.push(a)
-        else if (st === 'backup') backup++
-      }
-    }
-    const move = Math.floor((free.length - backup) / 2)
-    this.log.log('info', 'FAILOVER_BALANCING', `balancing pool ${this.peer.name}  total ${free.length + backup}  free ${free.length}  backup ${backup}  lts ${move}`)
-    if (move <= 0) return
-    const changes = free.slice(free.length - move).map((a) =>
-      this.store.store.upsert({ address: a, bindingState: 'backup', starts: now, tstp: now }, 'admin'))
-    await this.store.commit(changes)
-    for (const c of changes) {
-      this.onLeaseChange(c)
-      this.updates.enqueue(c.address, null)
-    }
-    this.pump()
+    this.updates.leasesCommitted(changes)
   }
 
   /** Whether the peer holds free-state addresses to serve its load-balance share with. */
   peerHasFreeLeases(): boolean {
-    // O(1): BACKUP leases anywhere in the store (one relationship per server in practice).
-    return this.cfg.role === 'secondary' || this.store.store.countsByState().backup > 0
+    return this.updates.peerHasFreeLeases()
   }
 
-  /** Queues every lease of the relationship (`all`) or those the peer may not know (§3.3.3). */
-  private queueLeases(all: boolean): number {
-    let n = 0
-    for (const [first, last] of this.ranges) {
-      for (let a = first; a <= last; a++) {
-        const lease = this.store.store.get(a)
-        if (lease === undefined) continue
-        const unacked = (lease.tstp ?? 0) > (lease.atsfp ?? 0)
-        const s = lease.bindingState
-        if (all || unacked || s === 'expired' || s === 'released' || s === 'reset') {
-          this.updates.enqueue(a, null)
-          n++
-        }
-      }
+  private updateLink(l: Link): UpdateLink {
+    return {
+      send: (msg) => this.send(msg, l),
+      nextBndupdXid: () => {
+        if (l.xid === 0) l.xid = 1
+        return l.xid++
+      },
     }
-    return n
-  }
-
-  private pump(): void {
-    const l = this.link
-    if (l === undefined || !l.conn.open) return
-    const now = this.clock()
-    for (const out of this.updates.take(() => {
-      if (l.xid === 0) l.xid = 1
-      return l.xid++
-    })) {
-      const lease = this.store.store.get(out.address)
-      if (lease === undefined) continue
-      this.send(bndupdMessage({ time: now, xid: out.xid }, bindingOf(lease)), l)
-    }
-  }
-
-  private sendUpdateDone(xid: number): void {
-    this.send(bareMessage(MessageType.UPDDONE, { time: this.clock(), xid }))
-    this.log.log('info', 'FAILOVER_UPDATE_DONE_SENT', `Sent update done message to ${this.peer.name}`)
-  }
-
-  private bindingAck(msg: FailoverMessage): void {
-    const b = viewBinding(msg)
-    if (b.address === undefined) return
-    const ip = formatIp(b.address)
-    const r = this.updates.ack(msg.xid, b.address)
-    if (r.kind === 'xid-mismatch') {
-      this.log.log('warn', 'FAILOVER_BNDACK_XID', `bind update on ${ip} got ack from ${this.peer.name}: xid mismatch.`)
-      return
-    }
-    if (r.kind === 'not-outstanding') return
-    if (b.rejectReason !== undefined) {
-      this.log.log('warn', 'FAILOVER_BNDUPD_REJECTED', `bind update on ${ip} from ${this.peer.name} rejected: ${b.message ?? rejectReasonText(b.rejectReason)}`)
-    } else {
-      const lease = this.store.store.get(b.address)
-      if (lease !== undefined) {
-        const sent = potentialExpiry(lease)
-        const change = this.store.store.upsert({ ...lease, tstp: sent, tsfp: sent, atsfp: sent }, 'peer-update')
-        void this.store.commit([change]).catch((err: unknown) =>
-          this.log.log('error', 'LEASE_COMMIT_FAILED', `lease file write failed: ${err instanceof Error ? err.message : String(err)}`))
-      }
-    }
-    if (r.updateDone !== undefined) this.sendUpdateDone(r.updateDone)
-    this.pump()
-  }
-
-  /** A peer BNDUPD: check (§2.4, §2.7), store + fsync, then BNDACK (or reject). */
-  private async bindingUpdate(l: Link, msg: FailoverMessage): Promise<void> {
-    const b = viewBinding(msg)
-    const now = this.clock()
-    const reject = (address: number, reason: number, message: string): void => {
-      this.log.log('info', 'FAILOVER_BNDUPD_REJECT_SENT', `bind update on ${formatIp(address)} from ${this.peer.name}: ${message}`)
-      this.send(bndackMessage({ time: now, xid: msg.xid }, address, reason, message), l)
-    }
-    const address = b.address
-    if (address === undefined) return
-    const theirs = b.status === undefined ? undefined : bindingStateFromCode(b.status)
-    if (theirs === undefined) return reject(address, RejectReason.MISSING_BINDING_INFO, 'binding update lacks required options')
-    if (!inRanges(this.ranges, address)) return reject(address, RejectReason.ILLEGAL_IP_ADDRESS, 'unknown IP address')
-    if ((theirs === 'active' || theirs === 'expired' || theirs === 'released') && b.chaddr === undefined) {
-      return reject(address, RejectReason.MISSING_BINDING_INFO, 'BNDUPD without CHADDR')
-    }
-    const ours = this.store.store.get(address)
-    const oursState = ours?.bindingState ?? (this.cfg.role === 'primary' ? 'free' : 'backup')
-    if (this.updates.outstanding(address) !== undefined) {
-      const winner = duelWinner({ state: oursState, cltt: ours?.cltt }, { state: theirs, cltt: b.cltt }, this.cfg.role)
-      if (winner === 'mine') return reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
-      this.updates.dropOutstanding(address)
-    }
-    const sameClient = ours?.hardware !== undefined && b.chaddr !== undefined
-      ? Buffer.compare(Buffer.concat([Buffer.from([ours.hardware.htype]), ours.hardware.address]), b.chaddr) === 0
-      : undefined
-    const input = {
-      ours: oursState, oursEnds: ours?.ends ?? 0, theirs, tsfp: b.potentialExpiry ?? 0, now, role: this.cfg.role,
-      ...(sameClient === undefined ? {} : { sameClient }),
-      ...(b.ends === undefined ? {} : { theirsEnds: b.ends }),
-      ...(ours?.cltt === undefined ? {} : { oursCltt: ours.cltt }),
-      ...(b.cltt === undefined ? {} : { theirsCltt: b.cltt }),
-    }
-    const ok = this.machine.state === 'normal' ? acceptInNormal(input) : acceptInOtherStates(input)
-    if (!ok) return reject(address, RejectReason.FATAL_CONFLICT, `${formatIp(address)}: invalid state transition: ${oursState} to ${theirs}`)
-    const change = this.store.store.upsert(leaseFromBinding({ ...b, address }, theirs, ours), 'peer-update')
-    this.onLeaseChange(change)
-    try {
-      await this.store.commit([change])
-    } catch (err) {
-      return reject(address, RejectReason.UNKNOWN, 'database update failed')
-    }
-    this.send(bndackMessage({ time: now, xid: msg.xid }, address), l)
   }
 
   /** The state that decides what STATE carries (saved one in STARTUP). */
