@@ -199,6 +199,13 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL,
     await bothNormal(p)
     assert.match(p.isc.output(), /Both servers normal|I move from [a-z-]+ to normal/)
     t.diagnostic(p.isc.output().split('\n').filter((l) => /failover peer|Both servers/.test(l)).join(' | '))
+    // A failover connection from an address that is not the peer's is refused, the link stays.
+    p.lab.link({ ns: `${p.lab.prefix}sw`, dev: 'hdebr0' }, p.cliNs, 'hfo-x0', { address: '198.18.70.3/24' })
+    const probe = "const s=require('net').connect({host:'198.18.70.1',port:678,localAddress:'198.18.70.3'});s.on('close',()=>{console.log('closed');process.exit(0)});s.on('error',()=>{});setTimeout(()=>process.exit(2),5000)"
+    const r = await p.lab.run(p.cliNs, [process.execPath, '-e', probe], 'probe.out', 10_000)
+    assert.equal(r.code, 0, r.output)
+    await waitForLog(p.ours, /failover: listener: no matching state \(connection from 198\.18\.70\.3\)/)
+    assert.doesNotMatch(p.ours.output(), /I move from normal to/)
     // hadhcpd (primary) serves a primary-bucket client; ISC learns the binding by BNDUPD.
     const mac = macServedBy('primary', 1)
     const ip = await getLease(p, 'hfo-c1', mac)
