@@ -52,7 +52,7 @@ export class AddressAllocator {
     const free: Lease[] = []
     const abandoned: Lease[] = []
     for (const lease of store.leases()) {
-      if (lease.bindingState === 'free') free.push(lease)
+      if (lease.bindingState === 'free' || lease.bindingState === 'backup') free.push(lease)
       else if (lease.bindingState === 'abandoned') abandoned.push(lease)
     }
     const byEnds = (a: Lease, b: Lease): number => (a.ends ?? 0) - (b.ends ?? 0) || a.address - b.address
@@ -77,7 +77,8 @@ export class AddressAllocator {
         // Not usable now (held by an offer): it comes back through giveBack().
       }
     }
-    return this.takeFromQueue(p.reusable, (lease) => lease === undefined || lease.bindingState === 'free', usable)
+    // BACKUP addresses are the secondary's free ones (the pool policy decides who may use which).
+    return this.takeFromQueue(p.reusable, (lease) => lease === undefined || lease.bindingState === 'free' || lease.bindingState === 'backup', usable)
   }
 
   /** The oldest abandoned address of `pool` that is still abandoned and usable. */
@@ -101,7 +102,7 @@ export class AddressAllocator {
 
   /** Follows a store change made by anyone (engine, expiry, failover peer, admin). */
   noteLease(after: Lease | undefined, address: number): void {
-    if (after === undefined || after.bindingState === 'free') this.noteFree(address)
+    if (after === undefined || after.bindingState === 'free' || after.bindingState === 'backup') this.noteFree(address)
     else if (after.bindingState === 'abandoned') this.noteAbandoned(address)
   }
 

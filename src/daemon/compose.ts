@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import type { ServerConfig } from '../config/model.js'
 import { Pipeline } from '../core/pipeline.js'
+import type { LeaseChange } from '../core/lease.js'
 import { chooseInterfaces, readHostInterfaces, type HostInterface } from '../io/interfaces.js'
 import type { Transport } from '../io/transport.js'
 import { UdpTransport } from '../io/udp.js'
@@ -27,6 +28,9 @@ import { HealthTrackingJournal } from './journal-health.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
 import { VrrpService, withoutVips } from './vrrp.js'
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
+import { FailoverPeerDriver } from './failover-peer.js'
+import { failoverHaFilter } from './failover-gate.js'
+import { relationshipRanges } from './failover-bindings.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -124,7 +128,19 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
-  // 4. Transport, pipeline, service.
+  // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
+  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name)))
+  for (const p of peers) {
+    try {
+      await p.start()
+    } catch (err) {
+      for (const q of peers) await q.stop()
+      await db.close()
+      log.log('error', 'FAILOVER_LISTEN_FAILED', `failover peer ${p.peer.name}: can't listen on ${p.peer.address}:${p.peer.port}: ${err instanceof Error ? err.message : String(err)}`)
+      return { ok: false, reason: 'failover listener' }
+    }
+  }
+  const haFilter = peers.length === 0 ? undefined : failoverHaFilter(peers)
   let addon: NativeAddon | undefined
   const decision = chooseTransport(req.transport ?? 'auto', () => {
     const load = nativeForRawSockets()
@@ -133,6 +149,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   })
   if (decision.kind === 'error') {
     log.log('error', 'TRANSPORT_UNAVAILABLE', decision.why)
+    for (const p of peers) await p.stop()
     await db.close()
     return { ok: false, reason: 'transport' }
   }
@@ -141,10 +158,22 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     ? packetTransport(addon, req.port, choice.served, host, log)
     : new UdpTransport({ port: req.port, served: choice.served, host })
   const makePipeline = (c: ServerConfig): Pipeline =>
-    new Pipeline(c, db.store, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, infoEvents: log.enabled('info') })
-  const journal = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
+    new Pipeline(c, db.store, {
+      capabilities: { directUnicast: transport.canUnicastToUnconfigured },
+      infoEvents: log.enabled('info'),
+      ...(haFilter ? { haFilter } : {}),
+    })
+  const batcher = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
+  // Lease changes reach the failover peers only once durable (BNDUPD after the journal commit).
+  const journal = peers.length === 0 ? batcher : {
+    commit: (changes: readonly LeaseChange[]): Promise<void> => batcher.commit(changes).then(() => {
+      for (const p of peers) p.leasesCommitted(changes)
+    }),
+  }
+  let pipeline = makePipeline(config)
+  for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
   const prober = openPinger(log)
-  const service = new DhcpService({ pipeline: makePipeline(config), journal, transport, logger: log, now: () => Date.now(), prober })
+  const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),
@@ -154,6 +183,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   } catch (err) {
     await transport.close()
     prober?.close()
+    for (const p of peers) await p.stop()
     await db.close()
     log.log('error', 'SOCKET_FAILED', `Can't bind to dhcp address: ${err instanceof Error ? err.message : String(err)}`)
     return { ok: false, reason: 'sockets' }
@@ -172,12 +202,13 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       log.log('error', 'VRRP_UNAVAILABLE', `VRRP cannot run: ${opened.reason}`)
       await transport.close()
       prober?.close()
+      for (const p of peers) await p.stop()
       await db.close()
       return { ok: false, reason: 'vrrp' }
     }
     vrrp = opened.service
     const v = vrrp
-    journal.onChange((healthy) => v.setServiceHealth({ transportUp: true, leaseStoreHealthy: healthy }))
+    batcher.onChange((healthy) => v.setServiceHealth({ transportUp: true, leaseStoreHealthy: healthy }))
     vrrp.start()
   }
 
@@ -219,7 +250,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       }
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
-      service.setPipeline(makePipeline(config))
+      pipeline = makePipeline(config)
+      service.setPipeline(pipeline)
       const again = chooseInterfaces(hostInterfaces(), req.interfaces, config)
       const now = new Set(again.served.map((s) => s.name))
       const before = new Set(choice.served.map((s) => s.name))
@@ -245,6 +277,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
         await compacting
         await transport.close()
         prober?.close()
+        for (const p of peers) await p.stop()
         await db.close()
       })()
       return stopping

@@ -1,9 +1,11 @@
 /**
  * Seed 000's primary config (failover peer "oob", 16 ranges in one failover pool,
  * ping-check) rewritten from 10.223.0.0/20 into 198.18.0.0/20. Its `authorized;` typo is
- * written as `authoritative;` (dhcpd rejects the typo). Without a connected peer the server
- * serves the pool as ISC does in COMMUNICATIONS-INTERRUPTED: the primary allocates free
- * addresses, and lease times are capped at the MCLT (3600 s) beyond what the peer knows.
+ * written as `authoritative;` (dhcpd rejects the typo). The peer never answers; like dhcpd, a
+ * server with no recorded state would sit in RECOVER and serve nothing, so the lease file is
+ * pre-seeded as operators do for a lone server (`my state partner-down;`, failover-protocol.md
+ * §3.2). After the 15 s STARTUP the primary allocates free addresses, and lease times are capped
+ * at the MCLT (3600 s) beyond what the peer knows.
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -60,17 +62,18 @@ before(async () => {
   lab.link(br, srvNs, 'hdef-s0', { address: '198.18.0.244/20' })
   lab.link(br, cliNs, 'hdef-c0', { mac: '02:de:00:00:03:01' })
   const conf = lab.file('dhcpd.conf', SEED_000_PRIMARY)
-  server = await lab.startServer(srvNs, { conf, leases: `${lab.dir}/dhcpd.leases`, ifaces: ['hdef-s0'], log: 'server.log' })
+  const leases = lab.file('dhcpd.leases', 'failover peer "oob" state {\n  my state partner-down;\n  partner state communications-interrupted;\n}\n')
+  server = await lab.startServer(srvNs, { conf, leases, ifaces: ['hdef-s0'], log: 'server.log' })
 })
 
 after(async () => {
   if (runnable) await lab.destroy()
 })
 
-test('seed 000 (failover primary, 16 ranges): a client gets a lease from the failover pool', async (t) => {
+test('seed 000 (failover primary, 16 ranges): a client gets a lease from the failover pool', { timeout: 60_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const hook = lab.hook('udhcpc')
-  const r = await lab.run(cliNs, ['udhcpc', '-i', 'hdef-c0', '-f', '-q', '-n', '-t', '4', '-T', '2', '-A', '1', '-s', hook.script], 'udhcpc.out', 25_000)
+  const r = await lab.run(cliNs, ['udhcpc', '-i', 'hdef-c0', '-f', '-q', '-n', '-t', '15', '-T', '2', '-A', '1', '-s', hook.script], 'udhcpc.out', 45_000)
   assert.equal(r.code, 0, `${r.output}\n${server.output()}`)
   const b = hook.records().find((h) => h['arg'] === 'bound')
   const ip = b?.['ip'] ?? ''

@@ -42,7 +42,7 @@ export class DhcpLab {
   private bridges = 0
 
   constructor(readonly prefix: string) {
-    if (!/^(hde|hrw|hvr)-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x-, hrw-x- or hvr-x-: ${prefix}`)
+    if (!/^(hde|hrw|hvr|hfo)-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x-, hrw-x-, hvr-x- or hfo-x-: ${prefix}`)
     cleanupByPrefix(prefix)
     this.dir = mkdtempSync(join(tmpdir(), prefix))
   }

@@ -1,0 +1,81 @@
+/**
+ * Lease ↔ BNDUPD binding conversion (failover-protocol.md §1.5, §2.4), and which leases a
+ * relationship covers. Pure; the driver does the I/O.
+ */
+import type { ServerConfig } from '../config/model.js'
+import { bindingStateCode, type BindingState, type Lease } from '../core/lease.js'
+import type { Binding, BindingView } from '../protocol/failover/messages.js'
+
+/** Every address of the pools that name `peer`, as [first, last] ranges. */
+export function relationshipRanges(config: ServerConfig, peer: string): Array<readonly [number, number]> {
+  const out: Array<readonly [number, number]> = []
+  for (const s of config.subnets) {
+    for (const p of s.pools) {
+      if (p.failoverPeer !== peer) continue
+      for (const r of p.ranges) out.push([r.first, r.last])
+    }
+  }
+  return out
+}
+
+export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, address: number): boolean {
+  return ranges.some(([a, b]) => address >= a && address <= b)
+}
+
+/**
+ * The potential expiry we announce for `lease` at send time: the lease's own tstp when the
+ * engine recorded one, otherwise (ACTIVE) ends + half the granted time — never earlier than
+ * the client's ends, which is what the peer must not re-use before (§4.1) — or ends.
+ */
+export function potentialExpiry(lease: Lease): number {
+  const ends = lease.ends ?? 0
+  if (lease.tstp !== undefined && lease.tstp >= ends) return lease.tstp
+  if (lease.bindingState === 'active' && lease.starts !== undefined && ends > lease.starts && ends !== 0xffff_ffff) {
+    return ends + Math.floor((ends - lease.starts) / 2)
+  }
+  return ends
+}
+
+/** The binding a BNDUPD carries for `lease` (§1.5 order; §2.4 contents). */
+export function bindingOf(lease: Lease): Binding {
+  const s = lease.bindingState
+  const chaddr = lease.hardware !== undefined && s !== 'abandoned'
+    ? Buffer.concat([Buffer.from([lease.hardware.htype]), lease.hardware.address])
+    : undefined
+  return {
+    address: lease.address,
+    status: bindingStateCode(s),
+    clientId: s === 'abandoned' ? undefined : lease.uid,
+    chaddr,
+    ends: lease.ends ?? 0,
+    potentialExpiry: potentialExpiry(lease),
+    stos: lease.starts ?? 0,
+    cltt: lease.cltt,
+  }
+}
+
+/**
+ * The lease we store for an accepted BNDUPD (dhcpd: EXPIRED/RELEASED/RESET are stored as FREE;
+ * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4).
+ */
+export function leaseFromBinding(b: BindingView & { readonly address: number }, theirs: BindingState, ours: Lease | undefined): Lease {
+  const state: BindingState = theirs === 'expired' || theirs === 'released' || theirs === 'reset' ? 'free' : theirs
+  const keepsIdentity = theirs === 'free' || theirs === 'backup' || theirs === 'reset'
+  const hardware = b.chaddr !== undefined && b.chaddr.length >= 1
+    ? { htype: b.chaddr[0] ?? 1, address: Buffer.from(b.chaddr.subarray(1)) }
+    : keepsIdentity ? ours?.hardware : undefined
+  const uid = b.clientId ?? (keepsIdentity ? ours?.uid : undefined)
+  const nz = (n: number | undefined): number | undefined => (n === undefined || n === 0 ? undefined : n)
+  return {
+    address: b.address,
+    bindingState: state,
+    starts: nz(b.stos) ?? ours?.starts,
+    ends: nz(b.ends),
+    tstp: ours?.tstp,
+    tsfp: nz(b.potentialExpiry),
+    atsfp: nz(b.potentialExpiry),
+    cltt: nz(b.cltt) ?? ours?.cltt,
+    hardware,
+    uid,
+  }
+}

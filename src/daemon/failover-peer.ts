@@ -1,0 +1,422 @@
+/**
+ * The driver of one failover relationship: owns the transport, runs the CONNECT/CONNECTACK
+ * handshake (handshake.ts), feeds the pure machine (machine.ts) its inputs and runs the effects
+ * in order — `persist` is written and fsynced (LeaseDatabase.recordPeerState) before anything
+ * else of that step, and a failed write abandons the transition (failover-protocol.md §3.3).
+ * Link timers (CONTACT, receive timeout, link startup) come from link-timers.ts.
+ * Lease updates (BNDUPD/BNDACK, UPDREQ answers, pool balancing) are failover-updates.ts.
+ */
+import type { FailoverPeer } from '../config/model.js'
+import type { LeaseChange } from '../core/lease.js'
+import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
+import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
+import { MessageType } from '../protocol/failover/constants.js'
+import type { FailoverMessage } from '../protocol/failover/message.js'
+import {
+  bareMessage, connectAckMessage, connectMessage, disconnectMessage, stateMessage,
+  viewConnect, viewConnectAck, viewDisconnect, viewState,
+} from '../protocol/failover/messages.js'
+import { rejectReasonText } from '../protocol/failover/constants.js'
+import { checkConnect, checkConnectAck } from '../ha/failover/handshake.js'
+import { dueLinkActions } from '../ha/failover/link-timers.js'
+import { hbaFromSplit } from '../ha/failover/load-balance.js'
+import { effectiveState, startMachine, step, type Effect, type Input, type Machine, type MachineConfig } from '../ha/failover/machine.js'
+import { servicePolicy, type FailoverState, type ServicePolicy } from '../ha/failover/states.js'
+import type { Logger } from './logger.js'
+
+export const VENDOR_CLASS = 'hadhcpd'
+
+export type { PeerLeaseDatabase } from './failover-updates.js'
+
+/** The transport as the driver uses it (tests inject an in-memory one). */
+export interface PeerTransport {
+  start(): Promise<void>
+  setLinked(linked: boolean): void
+  close(): Promise<void>
+}
+
+export interface DriverOptions {
+  /** Unix seconds. */
+  readonly clock?: () => number
+  readonly transport?: (o: FailoverTransportOptions, e: FailoverTransportEvents) => PeerTransport
+  /** Period of the timer poll, ms; 0 = none (tests call {@link FailoverPeerDriver.poll}). */
+  readonly pollMs?: number
+}
+
+interface Link {
+  readonly conn: FailoverConnection
+  readonly connectedAt: number
+  established: number | undefined
+  lastSent: number
+  lastReceived: number
+  xid: number
+  peerReceiveTimer: number
+  peerMaxUnacked: number
+}
+
+export class FailoverPeerDriver {
+  readonly cfg: MachineConfig
+  private machine!: Machine
+  private readonly transport: PeerTransport
+  private readonly clock: () => number
+  private readonly pending = new Map<number, Link>()
+  private link: Link | undefined
+  private hba: Buffer | undefined
+  private chain: Promise<void> = Promise.resolve()
+  private ticker: NodeJS.Timeout | undefined
+  private stopped = false
+  private balancing = false
+  /** Peer header time − our clock at the last accepted CONNECT/CONNECTACK, seconds (a gauge for metrics). */
+  lastSkew: number | undefined
+  private readonly updates: LeaseUpdates
+  /** Tells the engine about lease changes the peer made (set by the composition root). */
+  onLeaseChange: (change: LeaseChange) => void = () => undefined
+
+  constructor(
+    readonly peer: FailoverPeer,
+    private readonly store: PeerLeaseDatabase,
+    private readonly log: Logger,
+    ranges: ReadonlyArray<readonly [number, number]>,
+    private readonly options: DriverOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000))
+    this.updates = new LeaseUpdates({
+      name: peer.name, role: peer.role, db: store, log, ranges, clock: this.clock,
+      link: () => (this.link === undefined || !this.link.conn.open ? undefined : this.updateLink(this.link)),
+      state: () => this.machine.state,
+      onLeaseChange: (c) => this.onLeaseChange(c),
+    })
+    this.cfg = { name: peer.name, role: peer.role, mclt: peer.mclt ?? 0, autoPartnerDown: peer.autoPartnerDown }
+    this.hba = peer.role === 'primary' ? (peer.hba ?? hbaFromSplit(peer.split ?? 128)) : undefined
+    const make = options.transport ?? ((o, e) => new FailoverTransport(o, e))
+    this.transport = make(
+      { address: peer.address, port: peer.port, peerAddress: peer.peerAddress, peerPort: peer.peerPort },
+      {
+        onOpen: (c) => this.opened(c),
+        onMessage: (c, m) => this.received(c, m),
+        onClose: (c, reason) => this.closedConn(c, reason),
+        onLog: (level, id, text) => this.log.log(level, id, text),
+      },
+    )
+  }
+
+  /** Current state (the saved one while in STARTUP counts as STARTUP: not serving). */
+  get state(): FailoverState {
+    return this.machine.state
+  }
+
+  get peerState(): FailoverState {
+    return this.machine.peerState
+  }
+
+  /** The HBA in force: ours (primary) or the one the primary sent in CONNECT (secondary). */
+  get hashBuckets(): Buffer | undefined {
+    return this.hba
+  }
+
+  policy(): ServicePolicy {
+    return servicePolicy(this.machine.state, this.cfg.role, this.machine.peerState)
+  }
+
+  /** Starts from the persisted state block (§3.2), binds, dials. */
+  async start(): Promise<void> {
+    const persisted = this.store.peerStates().get(this.peer.name)
+    const [m, effects] = startMachine(this.cfg, persisted, this.clock())
+    this.machine = m
+    await this.apply(m, effects)
+    await this.transport.start()
+    const pollMs = this.options.pollMs ?? 1000
+    if (pollMs > 0) {
+      this.ticker = setInterval(() => this.poll(), pollMs)
+      this.ticker.unref()
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.ticker) clearInterval(this.ticker)
+    await this.chain
+    await this.transport.close()
+  }
+
+  // ---- machine -------------------------------------------------------------------------------
+
+  private feed(input: Input): void {
+    this.chain = this.chain.then(async () => {
+      // Like dhcpd on SIGTERM: a stop records nothing more (the saved state stays, §3.4).
+      if (this.stopped) return
+      const [m, effects] = step(this.machine, input, this.cfg)
+      await this.apply(m, effects)
+    }).catch((err: unknown) => this.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.peer.name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
+  }
+
+  /** Runs effects in order; persist first (fsync), abandoning the step if it fails. */
+  private async apply(next: Machine, effects: readonly Effect[]): Promise<boolean> {
+    for (const e of effects) {
+      if (e.kind !== 'persist') continue
+      try {
+        await this.store.recordPeerState(e.record)
+      } catch (err) {
+        this.log.log('error', 'FAILOVER_PERSIST_FAILED', `Unable to record current failover state for ${this.peer.name}: ${err instanceof Error ? err.message : String(err)}`)
+        return false
+      }
+    }
+    this.machine = next
+    for (const e of effects) this.run(e)
+    return true
+  }
+
+  private run(e: Effect): void {
+    switch (e.kind) {
+      case 'persist':
+        return
+      case 'log':
+        this.log.log(e.level === 'fatal' ? 'error' : e.level, e.event, e.text)
+        return
+      case 'send-state':
+        this.send(stateMessage({ ...this.header(), serverState: e.code, startup: e.startup, stos: e.stos }))
+        return
+      case 'arm-timer':
+      case 'cancel-timer':
+        // Timers live in the machine (`timers`); the 1 s ticker feeds `tick`.
+        return
+      case 'request-updates':
+        this.send(bareMessage(e.all ? MessageType.UPDREQALL : MessageType.UPDREQ, this.header()))
+        return
+      case 'exit':
+        this.log.log('error', 'FAILOVER_FATAL', e.reason)
+        return
+      case 'requeue-unacked':
+        this.updates.requeueUnacked()
+        return
+      case 'send-pending-updates':
+        this.updates.sendPending()
+        return
+      case 'rebalance-pools':
+        if (this.cfg.role === 'primary' && !this.balancing) {
+          this.balancing = true
+          void this.updates.rebalance().catch((err: unknown) =>
+            this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
+          ).finally(() => {
+            this.balancing = false
+          })
+        }
+        return
+      default:
+        // partner-down-leases: not implemented yet.
+        return
+    }
+  }
+
+  // ---- link ----------------------------------------------------------------------------------
+
+  private header(link: Link | undefined = this.link): { time: number; xid: number } {
+    const xid = link === undefined ? 0 : link.xid++
+    return { time: this.clock(), xid }
+  }
+
+  private send(msg: FailoverMessage, link: Link | undefined = this.link): void {
+    if (link === undefined || !link.conn.open) return
+    link.conn.send(msg)
+    link.lastSent = this.clock()
+  }
+
+  private opened(conn: FailoverConnection): void {
+    const now = this.clock()
+    const l: Link = { conn, connectedAt: now, established: undefined, lastSent: now, lastReceived: now, xid: 0, peerReceiveTimer: 0, peerMaxUnacked: 0 }
+    this.pending.set(conn.id, l)
+    this.log.log('info', 'FAILOVER_CONNECTION', `failover peer ${this.peer.name}: ${conn.direction} connection ${conn.id} up`)
+    if (this.cfg.role === 'primary') {
+      this.send(connectMessage({
+        ...this.header(l),
+        relationshipName: this.peer.name,
+        maxUnacked: this.peer.maxUnackedUpdates,
+        receiveTimer: this.peer.maxResponseDelay,
+        vendorClass: VENDOR_CLASS,
+        mclt: this.cfg.mclt,
+        hba: this.hba,
+      }), l)
+    }
+  }
+
+  private closedConn(conn: FailoverConnection, reason: string): void {
+    this.pending.delete(conn.id)
+    if (this.link?.conn !== conn) return
+    this.link = undefined
+    this.updates.linkDown()
+    this.log.log('info', 'FAILOVER_LINK_DOWN', `failover peer ${this.peer.name}: link closed (${reason})`)
+    this.transport.setLinked(false)
+    this.feed({ kind: 'disconnected', at: this.clock() })
+  }
+
+  private established(l: Link, peerReceiveTimer: number, peerMaxUnacked: number): void {
+    l.established = this.clock()
+    l.peerReceiveTimer = peerReceiveTimer
+    l.peerMaxUnacked = peerMaxUnacked
+    this.pending.delete(l.conn.id)
+    this.link = l
+    this.updates.linkUp(peerMaxUnacked)
+    this.transport.setLinked(true)
+    for (const other of [...this.pending.values()]) other.conn.close()
+  }
+
+  private received(conn: FailoverConnection, msg: FailoverMessage): void {
+    const l = this.link?.conn === conn ? this.link : this.pending.get(conn.id)
+    if (l === undefined) return
+    const now = this.clock()
+    l.lastReceived = now
+    if (l.established === undefined) {
+      this.handshake(l, msg, now)
+      return
+    }
+    switch (msg.type) {
+      case MessageType.STATE: {
+        const v = viewState(msg)
+        if (v.serverState === undefined) return
+        this.feed({ kind: 'peer-state', at: now, code: v.serverState, startup: v.startup })
+        return
+      }
+      case MessageType.CONTACT:
+        return
+      case MessageType.UPDREQ:
+      case MessageType.UPDREQALL:
+        this.updates.updateRequest(msg)
+        return
+      case MessageType.UPDDONE:
+        this.feed({ kind: 'update-done', at: now })
+        return
+      case MessageType.BNDUPD:
+        this.updates.received(this.updateLink(l), msg)
+        return
+      case MessageType.BNDACK:
+        this.updates.bindingAck(msg)
+        return
+      case MessageType.POOLRESP:
+        return
+      case MessageType.POOLREQ:
+        return
+      case MessageType.DISCONNECT: {
+        const d = viewDisconnect(msg)
+        this.log.log('warn', 'FAILOVER_DISCONNECT_RECEIVED', `Failover DISCONNECT from ${this.peer.name}: ${rejectReasonText(d.rejectReason ?? 254)}`)
+        conn.close()
+        return
+      }
+      case MessageType.CONNECT: {
+        const c = viewConnect(msg)
+        this.send(connectAckMessage({ time: now, xid: msg.xid, relationshipName: c.relationshipName ?? this.peer.name, maxUnacked: this.peer.maxUnackedUpdates, receiveTimer: this.peer.maxResponseDelay, vendorClass: VENDOR_CLASS, tlsReply: c.tlsRequest === undefined ? undefined : 0, rejectReason: 7 }), l)
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  /** Records the measured clock skew; dhcpd refuses beyond ±60 s, we warn from 10 s on. */
+  private noteSkew(skew: number): void {
+    this.lastSkew = skew
+    if (Math.abs(skew) >= 10) {
+      this.log.log('warn', 'FAILOVER_CLOCK_SKEW', `failover peer ${this.peer.name}: peer clock differs from ours by ${skew} s (limit 60 s; keep both in NTP sync)`)
+    }
+  }
+
+  private handshake(l: Link, msg: FailoverMessage, now: number): void {
+    const name = this.peer.name
+    if (msg.type === MessageType.CONNECT && this.cfg.role === 'secondary') {
+      const c = viewConnect(msg)
+      const verdict = checkConnect(c, msg.time, { now, knownNames: new Set([name]), alreadyLinked: () => this.link !== undefined })
+      const ackBase = {
+        time: now, xid: msg.xid, relationshipName: c.relationshipName ?? name, maxUnacked: this.peer.maxUnackedUpdates,
+        receiveTimer: this.peer.maxResponseDelay, vendorClass: VENDOR_CLASS, tlsReply: c.tlsRequest === undefined ? undefined : 0,
+      }
+      if (!verdict.accept) {
+        this.log.log('warn', 'FAILOVER_CONNECT_REJECTED', verdict.log)
+        this.send(connectAckMessage({ ...ackBase, rejectReason: verdict.reason, message: verdict.message }), l)
+        l.conn.close()
+        return
+      }
+      this.hba = c.hba
+      this.noteSkew(verdict.skew)
+      this.send(connectAckMessage(ackBase), l)
+      this.established(l, c.receiveTimer ?? this.peer.maxResponseDelay, c.maxUnacked ?? 1)
+      if (c.mclt !== undefined) this.feed({ kind: 'mclt', at: now, mclt: c.mclt })
+      this.feed({ kind: 'connected', at: now })
+      return
+    }
+    if (msg.type === MessageType.CONNECTACK && this.cfg.role === 'primary') {
+      const a = viewConnectAck(msg)
+      const verdict = checkConnectAck(a, msg.time, { now, name, alreadyLinked: this.link !== undefined })
+      if (!verdict.accept) {
+        this.log.log('warn', 'FAILOVER_CONNECTACK_REJECTED', verdict.log)
+        if (verdict.disconnect === true) this.send(disconnectMessage(this.header(l), verdict.reason, verdict.message), l)
+        l.conn.close()
+        return
+      }
+      this.noteSkew(verdict.skew)
+      this.established(l, a.receiveTimer ?? this.peer.maxResponseDelay, a.maxUnacked ?? 1)
+      this.feed({ kind: 'connected', at: now })
+      return
+    }
+    if (msg.type === MessageType.DISCONNECT) {
+      const d = viewDisconnect(msg)
+      this.log.log('warn', 'FAILOVER_DISCONNECT_RECEIVED', `Failover DISCONNECT from ${name}: ${rejectReasonText(d.rejectReason ?? 254)}`)
+      l.conn.close()
+    }
+  }
+
+  /** Resolves when every queued machine step and BNDUPD has been handled. */
+  async settled(): Promise<void> {
+    let before: Promise<void> | undefined
+    while (before !== this.chain) {
+      before = this.chain
+      await Promise.all([this.chain, this.updates.settled()])
+    }
+  }
+
+  /** Link timers (CONTACT, receive timeout, link startup) and machine timers due now. */
+  poll(): void {
+    const now = this.clock()
+    for (const l of [...this.pending.values(), ...(this.link ? [this.link] : [])]) {
+      const actions = dueLinkActions({
+        connectedAt: l.connectedAt, establishedAt: l.established, lastSent: l.lastSent, lastReceived: l.lastReceived,
+        peerReceiveTimer: l.peerReceiveTimer, maxResponseDelay: this.peer.maxResponseDelay,
+      }, now)
+      for (const a of actions) {
+        if (a === 'send-contact') this.send(bareMessage(MessageType.CONTACT, this.header(l)), l)
+        else if (a === 'receive-timeout') {
+          this.log.log('warn', 'FAILOVER_RECEIVE_TIMEOUT', `timeout waiting for failover peer ${this.peer.name}`)
+          l.conn.close()
+        } else {
+          this.log.log('warn', 'FAILOVER_LINK_STARTUP_TIMEOUT', 'failover: link startup timeout')
+          l.conn.close()
+        }
+      }
+    }
+    const timers = Object.values(this.machine.timers)
+    if (timers.some((t) => t !== undefined && t <= now)) this.feed({ kind: 'tick', at: now })
+  }
+
+  /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
+  leasesCommitted(changes: readonly LeaseChange[]): void {
+    this.updates.leasesCommitted(changes)
+  }
+
+  /** Whether the peer holds free-state addresses to serve its load-balance share with. */
+  peerHasFreeLeases(): boolean {
+    return this.updates.peerHasFreeLeases()
+  }
+
+  private updateLink(l: Link): UpdateLink {
+    return {
+      send: (msg) => this.send(msg, l),
+      nextBndupdXid: () => {
+        if (l.xid === 0) l.xid = 1
+        return l.xid++
+      },
+    }
+  }
+
+  /** The state that decides what STATE carries (saved one in STARTUP). */
+  get announcedState(): FailoverState {
+    return effectiveState(this.machine)
+  }
+}

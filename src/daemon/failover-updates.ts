@@ -1,0 +1,247 @@
+/**
+ * Lease updates of one failover relationship (failover-protocol.md §1.5, §1.6, §2.4–§2.7,
+ * §3.3.3): local lease changes (after their journal commit), answers to UPDREQ/UPDREQALL and pool
+ * balancing go out as one BNDUPD per lease through the update queue, at most the peer's
+ * max-unacked in flight; a BNDACK records tsfp/atsfp. A received BNDUPD is checked with the
+ * binding rules, stored and journalled (fsync) before its BNDACK; BNDUPDs are handled in arrival
+ * order.
+ */
+import { bindingStateFromCode, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
+import type { LeaseStore } from '../core/lease-store.js'
+import { acceptInNormal, acceptInOtherStates, duelWinner } from '../ha/failover/binding-rules.js'
+import type { FailoverState, Role } from '../ha/failover/states.js'
+import { UpdateQueue } from '../ha/failover/update-queue.js'
+import { formatIPv4 as formatIp } from '../lib/ip.js'
+import { MessageType, RejectReason, rejectReasonText } from '../protocol/failover/constants.js'
+import type { FailoverMessage } from '../protocol/failover/message.js'
+import { bareMessage, bndackMessage, bndupdMessage, viewBinding } from '../protocol/failover/messages.js'
+import { bindingOf, inRanges, leaseFromBinding, potentialExpiry } from './failover-bindings.js'
+import type { Logger } from './logger.js'
+
+/** What the driver needs of the LeaseDatabase. */
+export interface PeerLeaseDatabase {
+  readonly store: LeaseStore
+  peerStates(): ReadonlyMap<string, FailoverPeerState>
+  recordPeerState(state: FailoverPeerState): Promise<void>
+  commit(changes: readonly LeaseChange[]): Promise<void>
+}
+
+/** The established link, as lease updates use it. */
+export interface UpdateLink {
+  send(msg: FailoverMessage): void
+  /** The link's next xid for a BNDUPD (never 0). */
+  nextBndupdXid(): number
+}
+
+export interface UpdatesContext {
+  readonly name: string
+  readonly role: Role
+  readonly db: PeerLeaseDatabase
+  readonly log: Logger
+  readonly ranges: ReadonlyArray<readonly [number, number]>
+  clock(): number
+  /** The established link, if any. */
+  link(): UpdateLink | undefined
+  /** Our failover state (binding rules differ in NORMAL). */
+  state(): FailoverState
+  /** Tells the engine about a lease the peer changed or we re-owned. */
+  onLeaseChange(change: LeaseChange): void
+}
+
+export class LeaseUpdates {
+  private readonly queue = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
+  private chain: Promise<void> = Promise.resolve()
+
+  constructor(private readonly ctx: UpdatesContext) {}
+
+  /** A link came up with the peer's max-unacked-bndupd. */
+  linkUp(peerMaxUnacked: number): void {
+    this.queue.setWindow(Math.max(1, peerMaxUnacked))
+  }
+
+  linkDown(): void {
+    this.queue.linkDown()
+  }
+
+  requeueUnacked(): void {
+    this.queue.requeueUnacked()
+  }
+
+  /** Entering NORMAL: queue what the peer may not know, and send (§3.3). */
+  sendPending(): void {
+    this.queueLeases(false)
+    this.pump()
+  }
+
+  /** UPDREQ / UPDREQALL from the peer: BNDUPDs, then UPDDONE with the request's xid (§3.3.3). */
+  updateRequest(msg: FailoverMessage): void {
+    const all = msg.type === MessageType.UPDREQALL
+    const queued = this.queueLeases(all)
+    this.ctx.log.log('info', 'FAILOVER_UPDATE_REQUEST', `Update request${all ? ' all' : ''} from ${this.ctx.name}: ${queued > 0 ? 'sending update' : 'nothing pending'}`)
+    const done = this.queue.beginUpdateRequest(msg.xid)
+    if (done !== undefined) this.sendUpdateDone(done)
+    else this.pump()
+  }
+
+  /** A BNDUPD from the peer on `link`; handled after every earlier one. */
+  received(link: UpdateLink, msg: FailoverMessage): void {
+    this.chain = this.chain.then(() => this.bindingUpdate(link, msg)).catch((err: unknown) =>
+      this.ctx.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.ctx.name}: BNDUPD: ${err instanceof Error ? err.message : String(err)}`))
+  }
+
+  /** Resolves when every received BNDUPD so far has been handled. */
+  settled(): Promise<void> {
+    return this.chain
+  }
+
+  /** Local lease changes, after their journal commit: one BNDUPD each for the relationship's leases. */
+  leasesCommitted(changes: readonly LeaseChange[]): void {
+    let any = false
+    for (const c of changes) {
+      if (c.after === undefined || c.reason === 'peer-update' || !inRanges(this.ctx.ranges, c.address)) continue
+      this.queue.enqueue(c.address, null)
+      any = true
+    }
+    if (any) this.pump()
+  }
+
+  /**
+   * Pool balancing, primary side (§6.2, simplified): hand half the difference between our FREE
+   * addresses (never-used ones count) and the secondary's BACKUP ones over as BACKUP, highest
+   * addresses first (we allocate lowest first). Journalled before the BNDUPDs go out.
+   */
+  async rebalance(): Promise<void> {
+    const now = this.ctx.clock()
+    const free: number[] = []
+    let backup = 0
+    for (const [first, last] of this.ctx.ranges) {
+      for (let a = first; a <= last; a++) {
+        const st = this.ctx.db.store.get(a)?.bindingState ?? 'free'
+        if (st === 'free') free.push(a)
+        else if (st === 'backup') backup++
+      }
+    }
+    const move = Math.floor((free.length - backup) / 2)
+    this.ctx.log.log('info', 'FAILOVER_BALANCING', `balancing pool ${this.ctx.name}  total ${free.length + backup}  free ${free.length}  backup ${backup}  lts ${move}`)
+    if (move <= 0) return
+    const changes = free.slice(free.length - move).map((a) =>
+      this.ctx.db.store.upsert({ address: a, bindingState: 'backup', starts: now, tstp: now }, 'admin'))
+    await this.ctx.db.commit(changes)
+    for (const c of changes) {
+      this.ctx.onLeaseChange(c)
+      this.queue.enqueue(c.address, null)
+    }
+    this.pump()
+  }
+
+  /** Whether the peer holds free-state addresses to serve its load-balance share with. */
+  peerHasFreeLeases(): boolean {
+    // O(1): BACKUP leases anywhere in the store (one relationship per server in practice).
+    return this.ctx.role === 'secondary' || this.ctx.db.store.countsByState().backup > 0
+  }
+
+  /** Queues every lease of the relationship (`all`) or those the peer may not know (§3.3.3). */
+  queueLeases(all: boolean): number {
+    let n = 0
+    for (const [first, last] of this.ctx.ranges) {
+      for (let a = first; a <= last; a++) {
+        const lease = this.ctx.db.store.get(a)
+        if (lease === undefined) continue
+        // What we would announce now is more than the peer acknowledged (ISC: tstp > atsfp).
+        const unacked = potentialExpiry(lease) > (lease.atsfp ?? 0)
+        const s = lease.bindingState
+        if (all || unacked || s === 'expired' || s === 'released' || s === 'reset') {
+          this.queue.enqueue(a, null)
+          n++
+        }
+      }
+    }
+    return n
+  }
+
+  pump(): void {
+    const l = this.ctx.link()
+    if (l === undefined) return
+    const now = this.ctx.clock()
+    for (const out of this.queue.take(() => l.nextBndupdXid())) {
+      const lease = this.ctx.db.store.get(out.address)
+      if (lease === undefined) continue
+      l.send(bndupdMessage({ time: now, xid: out.xid }, bindingOf(lease)))
+    }
+  }
+
+  sendUpdateDone(xid: number): void {
+    this.ctx.link()?.send(bareMessage(MessageType.UPDDONE, { time: this.ctx.clock(), xid }))
+    this.ctx.log.log('info', 'FAILOVER_UPDATE_DONE_SENT', `Sent update done message to ${this.ctx.name}`)
+  }
+
+  bindingAck(msg: FailoverMessage): void {
+    const b = viewBinding(msg)
+    if (b.address === undefined) return
+    const ip = formatIp(b.address)
+    const r = this.queue.ack(msg.xid, b.address)
+    if (r.kind === 'xid-mismatch') {
+      this.ctx.log.log('warn', 'FAILOVER_BNDACK_XID', `bind update on ${ip} got ack from ${this.ctx.name}: xid mismatch.`)
+      return
+    }
+    if (r.kind === 'not-outstanding') return
+    if (b.rejectReason !== undefined) {
+      this.ctx.log.log('warn', 'FAILOVER_BNDUPD_REJECTED', `bind update on ${ip} from ${this.ctx.name} rejected: ${b.message ?? rejectReasonText(b.rejectReason)}`)
+    } else {
+      const lease = this.ctx.db.store.get(b.address)
+      if (lease !== undefined) {
+        const sent = potentialExpiry(lease)
+        const change = this.ctx.db.store.upsert({ ...lease, tstp: sent, tsfp: sent, atsfp: sent }, 'peer-update')
+        void this.ctx.db.commit([change]).catch((err: unknown) =>
+          this.ctx.log.log('error', 'LEASE_COMMIT_FAILED', `lease file write failed: ${err instanceof Error ? err.message : String(err)}`))
+      }
+    }
+    if (r.updateDone !== undefined) this.sendUpdateDone(r.updateDone)
+    this.pump()
+  }
+
+  /** A peer BNDUPD: check (§2.4, §2.7), store + fsync, then BNDACK (or reject). */
+  private async bindingUpdate(l: UpdateLink, msg: FailoverMessage): Promise<void> {
+    const b = viewBinding(msg)
+    const now = this.ctx.clock()
+    const reject = (address: number, reason: number, message: string): void => {
+      this.ctx.log.log('info', 'FAILOVER_BNDUPD_REJECT_SENT', `bind update on ${formatIp(address)} from ${this.ctx.name}: ${message}`)
+      l.send(bndackMessage({ time: now, xid: msg.xid }, address, reason, message))
+    }
+    const address = b.address
+    if (address === undefined) return
+    const theirs = b.status === undefined ? undefined : bindingStateFromCode(b.status)
+    if (theirs === undefined) return reject(address, RejectReason.MISSING_BINDING_INFO, 'binding update lacks required options')
+    if (!inRanges(this.ctx.ranges, address)) return reject(address, RejectReason.ILLEGAL_IP_ADDRESS, 'unknown IP address')
+    if ((theirs === 'active' || theirs === 'expired' || theirs === 'released') && b.chaddr === undefined) {
+      return reject(address, RejectReason.MISSING_BINDING_INFO, 'BNDUPD without CHADDR')
+    }
+    const ours = this.ctx.db.store.get(address)
+    const oursState = ours?.bindingState ?? (this.ctx.role === 'primary' ? 'free' : 'backup')
+    if (this.queue.outstanding(address) !== undefined) {
+      const winner = duelWinner({ state: oursState, cltt: ours?.cltt }, { state: theirs, cltt: b.cltt }, this.ctx.role)
+      if (winner === 'mine') return reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
+      this.queue.dropOutstanding(address)
+    }
+    const sameClient = ours?.hardware !== undefined && b.chaddr !== undefined
+      ? Buffer.compare(Buffer.concat([Buffer.from([ours.hardware.htype]), ours.hardware.address]), b.chaddr) === 0
+      : undefined
+    const input = {
+      ours: oursState, oursEnds: ours?.ends ?? 0, theirs, tsfp: b.potentialExpiry ?? 0, now, role: this.ctx.role,
+      ...(sameClient === undefined ? {} : { sameClient }),
+      ...(b.ends === undefined ? {} : { theirsEnds: b.ends }),
+      ...(ours?.cltt === undefined ? {} : { oursCltt: ours.cltt }),
+      ...(b.cltt === undefined ? {} : { theirsCltt: b.cltt }),
+    }
+    const ok = this.ctx.state() === 'normal' ? acceptInNormal(input) : acceptInOtherStates(input)
+    if (!ok) return reject(address, RejectReason.FATAL_CONFLICT, `${formatIp(address)}: invalid state transition: ${oursState} to ${theirs}`)
+    const change = this.ctx.db.store.upsert(leaseFromBinding({ ...b, address }, theirs, ours), 'peer-update')
+    this.ctx.onLeaseChange(change)
+    try {
+      await this.ctx.db.commit([change])
+    } catch (err) {
+      return reject(address, RejectReason.UNKNOWN, 'database update failed')
+    }
+    l.send(bndackMessage({ time: now, xid: msg.xid }, address))
+  }
+}
