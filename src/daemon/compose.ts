@@ -27,6 +27,7 @@ import type { Logger } from './logger.js'
 import { HealthTrackingJournal } from './journal-health.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
 import { VrrpService, withoutVips } from './vrrp.js'
+import { representativeFailoverState, type ServiceHealth } from '../ha/vrrp/health.js'
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
@@ -195,6 +196,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
 
   // 4b. VRRP: only once the DHCP side listens, so the VIP never lands on a node that cannot answer.
   let vrrp: VrrpService | undefined
+  let failoverHealthTimer: NodeJS.Timeout | undefined
   if (vrrpConfig !== undefined) {
     const load = nativeForRawSockets()
     const opened = load.ok ? VrrpService.open({ config: vrrpConfig, addon: load.addon, host, log }) : { ok: false as const, reason: load.reason }
@@ -208,8 +210,26 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     }
     vrrp = opened.service
     const v = vrrp
-    batcher.onChange((healthy) => v.setServiceHealth({ transportUp: true, leaseStoreHealthy: healthy }))
+    // One health picture fed from its sources: the journal (fsync) and the failover relationships.
+    let health: ServiceHealth = {
+      transportUp: true,
+      leaseStoreHealthy: true,
+      failoverState: representativeFailoverState(peers.map((p) => p.state)),
+    }
+    const pushHealth = (patch: Partial<ServiceHealth>): void => {
+      health = { ...health, ...patch }
+      v.setServiceHealth(health)
+    }
+    batcher.onChange((healthy) => pushHealth({ leaseStoreHealthy: healthy }))
+    if (peers.length > 0) {
+      failoverHealthTimer = setInterval(
+        () => pushHealth({ failoverState: representativeFailoverState(peers.map((p) => p.state)) }),
+        1000,
+      )
+      failoverHealthTimer.unref()
+    }
     vrrp.start()
+    pushHealth({})
   }
 
   // 5. Maintenance: reclamation and compaction, never overlapping themselves.
@@ -264,6 +284,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     stop() {
       stopping ??= (async () => {
         // Hand the VIP over first (priority 0, VIPs removed): the peer takes over within its skew time.
+        if (failoverHealthTimer !== undefined) clearInterval(failoverHealthTimer)
         await vrrp?.stop()
         clearInterval(reclaimTimer)
         if (compactTimer !== undefined) clearInterval(compactTimer)

@@ -52,6 +52,14 @@ export function failoverMayServe(state: string | undefined): boolean {
   return state === undefined || SERVING_FAILOVER_STATES.has(state.toLowerCase())
 }
 
+/**
+ * The one failover state that stands for several relationships in the node's health: the first
+ * that may not serve (so any relationship in RECOVER/PAUSED/… lowers the priority), else the first.
+ */
+export function representativeFailoverState(states: readonly string[]): string | undefined {
+  return states.find((s) => !failoverMayServe(s)) ?? states[0]
+}
+
 export interface EffectiveHealth {
   readonly priority: number
   readonly fault: boolean

@@ -1,7 +1,7 @@
 /** Effective priority policy from the DHCP service's health. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DEFAULT_HEALTH_POLICY, effectivePriority, failoverMayServe, type ServiceHealth } from '../../../src/ha/vrrp/health.js'
+import { DEFAULT_HEALTH_POLICY, effectivePriority, failoverMayServe, representativeFailoverState, type ServiceHealth } from '../../../src/ha/vrrp/health.js'
 
 const ok: ServiceHealth = { transportUp: true, leaseStoreHealthy: true, failoverState: 'normal' }
 const cases: { name: string; base: number; s: ServiceHealth; priority: number; fault: boolean; reasons: string[] }[] = [
@@ -34,3 +34,14 @@ const states: [string | undefined, boolean][] = [
 for (const [state, want] of states) {
   test(`failoverMayServe(${state}) = ${want}`, () => assert.equal(failoverMayServe(state), want))
 }
+
+test('several failover relationships: the first one that may not serve stands for the node', () => {
+  assert.equal(representativeFailoverState([]), undefined)
+  assert.equal(representativeFailoverState(['normal']), 'normal')
+  assert.equal(representativeFailoverState(['normal', 'recover', 'paused']), 'recover')
+  assert.equal(representativeFailoverState(['partner-down', 'communications-interrupted']), 'partner-down')
+  // and that state costs the node its priority lead, so the VIP moves to a node that can serve
+  const eff = effectivePriority(100, { transportUp: true, leaseStoreHealthy: true, failoverState: representativeFailoverState(['normal', 'startup']) })
+  assert.ok(eff.reasons.includes('failover-not-serving'))
+  assert.ok(eff.priority < 100)
+})
