@@ -8,7 +8,7 @@
 import type { SourceLocation } from '../lib/errors.js'
 import { parseColonHex } from '../lib/hex.js'
 import { formatIPv4, parseIPv4, prefixToMask } from '../lib/ip.js'
-import type { Atom, ClasslessRoute, FieldType, OptionDef, OptionValue } from '../protocol/dhcp/option-defs.js'
+import { INTEGER_RANGES, type Atom, type ClasslessRoute, type FieldType, type IntegerFieldType, type OptionDef, type OptionValue } from '../protocol/dhcp/option-defs.js'
 import type { Token } from './lexer.js'
 
 export type OptionValueResult =
@@ -22,15 +22,6 @@ class ValueError extends Error {
   ) {
     super(message)
   }
-}
-
-const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  uint8: [0, 0xff],
-  uint16: [0, 0xffff],
-  uint32: [0, 0xffffffff],
-  int8: [-0x80, 0x7f],
-  int16: [-0x8000, 0x7fff],
-  int32: [-0x80000000, 0x7fffffff],
 }
 
 /**
@@ -173,11 +164,11 @@ function readAtom(field: FieldType, cursor: Cursor, optionName: string): Atom {
   }
 }
 
-function readInteger(field: keyof typeof INTEGER_RANGES, cursor: Cursor, optionName: string): number {
+function readInteger(field: IntegerFieldType, cursor: Cursor, optionName: string): number {
   const t = cursor.next(`a number for option ${optionName}`)
   if (t.kind !== 'number') throw new ValueError(t.loc, `expected a number for option ${optionName}, found ${describe(t)}`)
   const n = Number(t.text)
-  const [min, max] = INTEGER_RANGES[field]!
+  const [min, max] = INTEGER_RANGES[field]
   const signed = min < 0
   // ISC accepts an unsigned spelling for signed fields (`integer 8` with 192), storing the
   // same bits; we keep the value in the signed range so the atom matches its type.

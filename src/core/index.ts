@@ -6,7 +6,6 @@
  */
 export {
   Pipeline,
-  clientKeyOf,
   PIPELINE_STAGES,
   type PipelineStage,
   type PipelineInput,

@@ -249,21 +249,6 @@ export class Pipeline {
 }
 
 /**
- * The key the I/O layer serializes a client's packets by (Kea `client_handler.h`): the same
- * identity the engine uses (client identifier, else hardware address). Undefined when the
- * datagram is not a usable client message (the pipeline drops those anyway).
- */
-export function clientKeyOf(datagram: Buffer): string | undefined {
-  try {
-    const parsed = parseClientQuery(decode(datagram, 0, datagram.length).value)
-    return parsed.ok ? identityOf(parsed.query).key : undefined
-  } catch (e) {
-    if (e instanceof DecodeError) return undefined
-    throw e
-  }
-}
-
-/**
  * ISC `ping-check` (on unless set false) with `ping-timeout` (seconds, default 1), replaced
  * by `ping-timeout-ms` when that is greater than zero (dhcpd.conf(5), ISC 4.4).
  */

@@ -145,12 +145,6 @@ test('renewal times: configured T1 above T2 is clamped below T2, T2 below the le
   assert.deepEqual(renewalTimes(20000, options), { leaseTime: 20000, renewalTime: 5000, rebindingTime: 9000 })
 })
 
-test('clientKeyOf: client identifier first, else hardware address; undefined for junk', async () => {
-  const { clientKeyOf } = await import('../../src/core/pipeline.js')
-  assert.equal(clientKeyOf(clientDatagram({ type: 'DISCOVER', mac: MAC })), 'hw:1:080027d94596')
-  assert.equal(clientKeyOf(clientDatagram({ type: 'REQUEST', mac: MAC, clientId: Buffer.from('01ab', 'hex') })), 'id:01ab')
-  assert.equal(clientKeyOf(Buffer.alloc(10)), undefined)
-})
 
 test('offer holds: pruning skips replaced holds and returns each lapsed hold once', () => {
   const h = new OfferHolds()

@@ -40,6 +40,22 @@ export type FieldType =
 
 export type ArrayKind = 'none' | 'all' | 'last'
 
+export type IntegerFieldType = 'uint8' | 'uint16' | 'uint32' | 'int8' | 'int16' | 'int32'
+
+/** Inclusive value range of each integer field type. */
+export const INTEGER_RANGES: Readonly<Record<IntegerFieldType, readonly [number, number]>> = {
+  uint8: [0, 0xff],
+  uint16: [0, 0xffff],
+  uint32: [0, 0xffffffff],
+  int8: [-0x80, 0x7f],
+  int16: [-0x8000, 0x7fff],
+  int32: [-0x80000000, 0x7fffffff],
+}
+
+export function isIntegerFieldType(type: FieldType): type is IntegerFieldType {
+  return Object.prototype.hasOwnProperty.call(INTEGER_RANGES, type)
+}
+
 /** Option spaces we know; `dhcp` is the top level. */
 export type OptionSpace = 'dhcp' | 'agent' | 'fqdn' | 'vendor-encapsulated'
 

@@ -12,7 +12,7 @@
 import { DecodeError, EncodeError } from '../../lib/errors.js'
 import { formatIPv4, ipFromBytes, ipToBytes, parseIPv4, prefixToMask } from '../../lib/ip.js'
 import { compressNames, labelsLength, nameToLabels, readName, writeLabels } from './domain-name.js'
-import type { Atom, ClasslessRoute, FieldType, OptionDef, OptionValue } from './option-defs.js'
+import { INTEGER_RANGES, isIntegerFieldType, type Atom, type ClasslessRoute, type FieldType, type IntegerFieldType, type OptionDef, type OptionValue } from './option-defs.js'
 
 /** Fixed wire sizes; undefined for self-delimiting or variable-length fields. */
 const FIXED_SIZE: Partial<Record<FieldType, number>> = {
@@ -34,15 +34,6 @@ const GREEDY: ReadonlySet<FieldType> = new Set<FieldType>([
   'domain-list-compressed',
   'encapsulation',
 ])
-
-const INT_RANGE: Partial<Record<FieldType, readonly [number, number]>> = {
-  uint8: [0, 0xff],
-  uint16: [0, 0xffff],
-  uint32: [0, 0xffffffff],
-  int8: [-0x80, 0x7f],
-  int16: [-0x8000, 0x7fff],
-  int32: [-0x80000000, 0x7fffffff],
-}
 
 /** The fields that carry atoms (everything but `empty`). */
 function atomFields(def: OptionDef): readonly FieldType[] {
@@ -94,8 +85,8 @@ function ipAtom(def: OptionDef, atom: Atom): number {
   throw new EncodeError(def.name, `not an IPv4 address: ${describe(atom)}`)
 }
 
-function intAtom(def: OptionDef, type: FieldType, atom: Atom): number {
-  const [lo, hi] = INT_RANGE[type]!
+function intAtom(def: OptionDef, type: IntegerFieldType, atom: Atom): number {
+  const [lo, hi] = INTEGER_RANGES[type]
   if (typeof atom !== 'number' || !Number.isInteger(atom)) {
     throw new EncodeError(def.name, `${type} expects an integer, got ${describe(atom)}`)
   }
@@ -176,7 +167,8 @@ function writeAtomCheck(def: OptionDef, type: FieldType, atom: Atom): void {
   if (type === 'ip-address') ipAtom(def, atom)
   else if (type === 'boolean') {
     if (typeof atom !== 'boolean') throw new EncodeError(def.name, `boolean expects true/false, got ${describe(atom)}`)
-  } else intAtom(def, type, atom)
+  } else if (isIntegerFieldType(type)) intAtom(def, type, atom)
+  else throw new EncodeError(def.name, `${type} is not a fixed-size field`)
 }
 
 /** Writes one atom at `offset`; `base` is the absolute offset of the option data start. */

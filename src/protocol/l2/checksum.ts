@@ -19,8 +19,9 @@ export function finish(sum: number): number {
   return ~s & 0xffff
 }
 
-export function internetChecksum(buf: Uint8Array, start = 0, end = buf.length): number {
-  return finish(sum16(buf, start, end))
+/** RFC 1071 checksum of `buf[start, end)` on top of `initial` (e.g. a pseudo-header sum); a region holding a correct checksum gives 0. */
+export function internetChecksum(buf: Uint8Array, start = 0, end = buf.length, initial = 0): number {
+  return finish(sum16(buf, start, end, initial))
 }
 
 /** RFC 768 pseudo-header sum: source, destination, zero/protocol, UDP (or TCP) length. */

@@ -6,11 +6,12 @@
  * (docs/raw-sockets-vrrp-clients.md §3.1).
  */
 import { DecodeError, EncodeError } from '../../lib/errors.js'
-import { ipFromBytes, ipToBytes } from '../../lib/ip.js'
-import { IPPROTO_VRRP, internetChecksum } from './checksum.js'
+import { ipFromBytes } from '../../lib/ip.js'
+import { IPV4_HEADER, encodeIpv4 } from '../l2/ipv4.js'
+import { IPPROTO_VRRP } from './checksum.js'
 import { VRRP_TTL } from './advert.js'
 
-export const IPV4_HEADER_LENGTH = 20
+export const IPV4_HEADER_LENGTH = IPV4_HEADER
 /** keepalived's IP_TOS for adverts: 0xc0, DSCP CS6 (network control). */
 export const VRRP_TOS = 0xc0
 
@@ -24,30 +25,16 @@ export interface VrrpIpHeaderFields {
 }
 
 /** Writes the 20-byte header (no options, DF clear, TTL 255, protocol 112, checksum filled). */
-export function encodeVrrpIpHeader(h: VrrpIpHeaderFields, buf: Uint8Array, offset: number): number {
+export function encodeVrrpIpHeader(h: VrrpIpHeaderFields, buf: Buffer, offset: number): number {
   const total = IPV4_HEADER_LENGTH + h.payloadLength
   if (!Number.isInteger(h.id) || h.id < 0 || h.id > 0xffff) throw new EncodeError('ip id', `${h.id} is not a 16-bit value`)
   if (total > 0xffff) throw new EncodeError('ip total length', `${total} exceeds 65535`)
   if (offset < 0 || offset + IPV4_HEADER_LENGTH > buf.length) throw new EncodeError('ip header', `needs 20 bytes at offset ${offset}`)
-  const b = buf
-  b[offset] = 0x45 // version 4, IHL 5
-  b[offset + 1] = VRRP_TOS
-  b[offset + 2] = total >>> 8
-  b[offset + 3] = total & 0xff
-  b[offset + 4] = h.id >>> 8
-  b[offset + 5] = h.id & 0xff
-  b[offset + 6] = 0 // flags (DF clear) + fragment offset
-  b[offset + 7] = 0
-  b[offset + 8] = VRRP_TTL
-  b[offset + 9] = IPPROTO_VRRP
-  b[offset + 10] = 0
-  b[offset + 11] = 0
-  ipToBytes(h.src, b, offset + 12)
-  ipToBytes(h.dst, b, offset + 16)
-  const sum = internetChecksum(b, offset, offset + IPV4_HEADER_LENGTH)
-  b[offset + 10] = sum >>> 8
-  b[offset + 11] = sum & 0xff
-  return offset + IPV4_HEADER_LENGTH
+  return encodeIpv4(
+    { tos: VRRP_TOS, id: h.id, flagsFragment: 0, ttl: VRRP_TTL, protocol: IPPROTO_VRRP, src: h.src, dst: h.dst, payloadLength: h.payloadLength },
+    buf,
+    offset,
+  )
 }
 
 /** What the receive path needs from a received IPv4 header. */
