@@ -42,7 +42,7 @@ export class DhcpLab {
   private bridges = 0
 
   constructor(readonly prefix: string) {
-    if (!/^(hde|hrw|hvr|hfo)-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hde-x-, hrw-x-, hvr-x- or hfo-x-: ${prefix}`)
+    if (!/^h[a-z]{2}-[a-z0-9]+-$/.test(prefix)) throw new Error(`lab prefix must look like hxx-y- (h + two letters, a tag, a dash): ${prefix}`)
     cleanupByPrefix(prefix)
     this.dir = mkdtempSync(join(tmpdir(), prefix))
   }
