@@ -149,8 +149,8 @@ export interface SharedConfigView {
 
 /**
  * A failover peer normalized so both ends compare equal: `primary`/`secondary` are the two
- * servers' `address:port` (the primary's own address and the secondary's, whichever side
- * wrote the declaration), plus the parameters both must share.
+ * servers' `address:port` (whichever side wrote the declaration), plus the parameters both must
+ * share. `mclt`, `split` and `hba` are the primary's (a secondary may leave them unset: null).
  */
 export interface SharedFailoverPeerView {
   readonly name: string
@@ -161,10 +161,8 @@ export interface SharedFailoverPeerView {
   readonly mclt: number | null
   readonly split: number | null
   readonly hba: string | null
-  readonly maxResponseDelay: number
-  readonly maxUnackedUpdates: number
+  /** ISC's `load balance max seconds`: both should agree, or one answers clients the other leaves to it. */
   readonly loadBalanceMaxSeconds: number
-  readonly autoPartnerDown: number
 }
 
 // ---- action results --------------------------------------------------------------------------

@@ -28,6 +28,23 @@ export const VENDOR_CLASS = 'hadhcpd'
 
 export type { PeerLeaseDatabase } from './failover-updates.js'
 
+/** One relationship's state for the control API (times are Unix seconds). */
+export interface FailoverSnapshot {
+  readonly state: FailoverState
+  readonly stos: number
+  readonly peerState: FailoverState
+  readonly peerStateAt: number
+  readonly connected: boolean
+  readonly lastContact: number | undefined
+  readonly skew: number | undefined
+  readonly mclt: number
+  readonly pending: number
+  readonly unacked: number
+  /** FREE and BACKUP addresses in the relationship's ranges (never-used ones count as FREE). */
+  readonly free: number
+  readonly backup: number
+}
+
 /** The transport as the driver uses it (tests inject an in-memory one). */
 export interface PeerTransport {
   start(): Promise<void>
@@ -76,7 +93,7 @@ export class FailoverPeerDriver {
     readonly peer: FailoverPeer,
     private readonly store: PeerLeaseDatabase,
     private readonly log: Logger,
-    ranges: ReadonlyArray<readonly [number, number]>,
+    private readonly ranges: ReadonlyArray<readonly [number, number]>,
     private readonly options: DriverOptions = {},
   ) {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000))
@@ -413,6 +430,52 @@ export class FailoverPeerDriver {
         return l.xid++
       },
     }
+  }
+
+  /** What the control API shows about this relationship (times are Unix seconds). */
+  snapshot(): FailoverSnapshot {
+    const m = this.machine
+    let free = 0
+    let backup = 0
+    for (const [first, last] of this.ranges) {
+      for (let a = first; a <= last; a++) {
+        const st = this.store.store.get(a)?.bindingState ?? 'free'
+        if (st === 'free') free++
+        else if (st === 'backup') backup++
+      }
+    }
+    return {
+      state: m.state, stos: m.stos, peerState: m.peerState, peerStateAt: m.peerStateAt,
+      connected: this.link !== undefined && this.link.conn.open,
+      lastContact: this.link?.lastReceived, skew: this.lastSkew, mclt: m.mclt,
+      ...this.updates.backlog, free, backup,
+    }
+  }
+
+  /**
+   * Operator command (control API, as OMAPI `set local-state`): move the machine to `state`;
+   * resolves once the step ran (its persist fsynced).
+   */
+  async command(state: FailoverState): Promise<void> {
+    this.feed({ kind: 'command', at: this.clock(), state })
+    await this.chain
+  }
+
+  /**
+   * Operator-requested pool balancing (primary only, in NORMAL: the secondary's BACKUP share is
+   * only handed over while both agree). Returns why not, or undefined once it ran.
+   */
+  async rebalanceNow(): Promise<string | undefined> {
+    if (this.cfg.role !== 'primary') return `failover peer ${this.peer.name}: pool balancing is run by the primary; ask the primary server`
+    if (this.machine.state !== 'normal') return `failover peer ${this.peer.name}: pool balancing needs NORMAL state (now ${this.machine.state})`
+    if (this.balancing) return `failover peer ${this.peer.name}: a pool balancing run is already in progress`
+    this.balancing = true
+    try {
+      await this.updates.rebalance()
+    } finally {
+      this.balancing = false
+    }
+    return undefined
   }
 
   /** The state that decides what STATE carries (saved one in STARTUP). */

@@ -54,6 +54,11 @@ export class LeaseUpdates {
 
   constructor(private readonly ctx: UpdatesContext) {}
 
+  /** BNDUPDs waiting to be sent (pending) and sent but not yet acknowledged (unacked). */
+  get backlog(): { readonly pending: number; readonly unacked: number } {
+    return { pending: this.queue.pendingCount, unacked: this.queue.inFlightCount }
+  }
+
   /** A link came up with the peer's max-unacked-bndupd. */
   linkUp(peerMaxUnacked: number): void {
     this.queue.setWindow(Math.max(1, peerMaxUnacked))

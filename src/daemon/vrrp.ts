@@ -8,7 +8,7 @@
  */
 import type { KeepalivedConfig, VrrpInstance } from '../config/keepalived/index.js'
 import { VrrpInstanceRunner, type VrrpLogRecord } from '../ha/vrrp/runner.js'
-import { DEFAULT_HEALTH_POLICY, effectivePriority, type HealthPolicy, type ServiceHealth } from '../ha/vrrp/health.js'
+import { DEFAULT_HEALTH_POLICY, effectivePriority, type EffectiveHealth, type HealthPolicy, type PriorityOverride, type ServiceHealth } from '../ha/vrrp/health.js'
 import type { NativeAddon } from '../io/native.js'
 import { NativeRawSocket } from '../io/raw-socket.js'
 import { RealNamedTimers } from '../io/timers.js'
@@ -23,6 +23,25 @@ interface Instance {
   readonly runner: VrrpInstanceRunner
   readonly sockets: VrrpSockets
   readonly timers: RealNamedTimers
+  /** The operator's override (control API). */
+  override: PriorityOverride
+  /** The last health computed for this instance. */
+  health: EffectiveHealth
+}
+
+/** One instance as the control API shows it. */
+export interface VrrpInstanceView {
+  readonly instance: string
+  readonly vrid: number
+  readonly interface: string
+  readonly state: string
+  readonly configuredPriority: number
+  readonly effectivePriority: number
+  readonly priorityOverride: number | 'step-down' | null
+  readonly healthReasons: readonly string[]
+  readonly vips: readonly string[]
+  readonly holdsVip: boolean
+  readonly masterAddress: string | null
 }
 
 export interface VrrpServiceOptions {
@@ -121,7 +140,7 @@ export class VrrpService {
     })
     timers.setHandler((name) => runner.timerFired(name))
     log.log('info', 'VRRP_INSTANCE', `${inst.name}: VRRPv${inst.version} VRID ${inst.virtualRouterId} on ${inst.interface} (ifindex ${ifindex}) from ${formatIPv4(address)}, priority ${inst.priority}, ${inst.unicastPeers.length > 0 ? `unicast to ${inst.unicastPeers.map(formatIPv4).join(', ')}` : 'multicast 224.0.0.18'}, VIPs ${inst.virtualAddresses.map((v) => `${formatIPv4(v.address)}/${v.prefix}`).join(', ')}`)
-    return { runner, sockets, timers }
+    return { runner, sockets, timers, override: undefined, health: { priority: inst.priority, fault: false, reasons: [] } }
   }
 
   private garpSocket(ifname: string): FrameSender | undefined {
@@ -157,9 +176,44 @@ export class VrrpService {
     for (const i of this.instances) this.applyHealth(i)
   }
 
+  /**
+   * Sets or clears (undefined) the operator's override of `name`; returns the effective priority
+   * (0 while stepped down), or undefined for an unknown instance.
+   */
+  setOverride(name: string, override: PriorityOverride): number | undefined {
+    const i = this.instances.find((x) => x.runner.instance.name === name)
+    if (i === undefined) return undefined
+    i.override = override
+    this.opts.log.log('warn', 'VRRP_OPERATOR_OVERRIDE', `${name}: operator ${override === undefined ? 'cleared the priority override' : override === 'step-down' ? 'stepped this node down (FAULT until the override is cleared)' : `set the priority to ${override}`}`)
+    this.applyHealth(i)
+    return i.health.fault ? 0 : i.health.priority
+  }
+
+  /** Every instance's state, priorities and VIPs for the control API. */
+  views(): VrrpInstanceView[] {
+    return this.instances.map((i) => {
+      const inst = i.runner.instance
+      const master = i.runner.masterAddress
+      return {
+        instance: inst.name,
+        vrid: inst.virtualRouterId,
+        interface: inst.interface,
+        state: i.runner.state.toUpperCase(),
+        configuredPriority: inst.priority,
+        effectivePriority: i.health.fault ? 0 : i.runner.effectivePriority,
+        priorityOverride: i.override ?? null,
+        healthReasons: i.health.reasons,
+        vips: inst.virtualAddresses.map((v) => `${formatIPv4(v.address)}/${v.prefix}`),
+        holdsVip: i.runner.state === 'master',
+        masterAddress: master === undefined ? null : formatIPv4(master),
+      }
+    })
+  }
+
   private applyHealth(i: Instance): void {
-    const eff = effectivePriority(i.runner.instance.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY)
-    if (eff.reasons.length > 0) {
+    const eff = effectivePriority(i.runner.instance.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY, i.override)
+    i.health = eff
+    if (eff.reasons.some((r) => !r.startsWith('operator-'))) {
       this.opts.log.log('warn', 'VRRP_HEALTH', `${i.runner.instance.name}: DHCP service degraded (${eff.reasons.join(', ')}): ${eff.fault ? 'FAULT' : `effective priority ${eff.priority}`}`)
     }
     i.runner.setHealth({ priority: eff.priority, fault: eff.fault })

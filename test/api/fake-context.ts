@@ -30,7 +30,7 @@ export const SHARED: SharedConfigView = {
   subnets: [{ subnet: '198.18.0.0/24', sharedNetwork: null, pools: [{ failoverPeer: 'dhcp-failover', ranges: ['198.18.0.10-198.18.0.100'] }] }],
   failoverPeers: [{
     name: 'dhcp-failover', role: 'primary', primary: '198.18.0.2:647', secondary: '198.18.0.3:647', mclt: 3600, split: 128, hba: null,
-    maxResponseDelay: 60, maxUnackedUpdates: 10, loadBalanceMaxSeconds: 3, autoPartnerDown: 0,
+    loadBalanceMaxSeconds: 3,
   }],
 }
 

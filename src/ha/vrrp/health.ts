@@ -16,6 +16,9 @@
  *   unknown names) → priority lowered by 100 by default, for the same reason.
  * Penalties add up. With any penalty the result is clamped to 1..254: a 255 address owner
  * that is unhealthy stops being the owner (keepalived also refuses weights on owners).
+ *
+ * An operator override (control API) replaces the configured priority (penalties still apply),
+ * or steps the node down: FAULT (priority-0 advert, VIPs removed, no election) until cleared.
  */
 
 /** What the DHCP side reports. */
@@ -64,14 +67,21 @@ export interface EffectiveHealth {
   readonly priority: number
   readonly fault: boolean
   /** Which conditions applied, for the log line and the API. */
-  readonly reasons: readonly ('transport-down' | 'lease-store-failing' | 'failover-not-serving')[]
+  readonly reasons: readonly HealthReason[]
 }
 
-export function effectivePriority(base: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): EffectiveHealth {
-  const reasons: EffectiveHealth['reasons'][number][] = []
+export type HealthReason = 'transport-down' | 'lease-store-failing' | 'failover-not-serving' | 'operator-priority' | 'operator-step-down'
+
+/** The operator's override: a priority 1..254 used instead of the configured one, or a step-down. */
+export type PriorityOverride = number | 'step-down' | undefined
+
+export function effectivePriority(configured: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY, override: PriorityOverride = undefined): EffectiveHealth {
+  const reasons: HealthReason[] = []
+  const base = typeof override === 'number' ? override : configured
+  if (typeof override === 'number') reasons.push('operator-priority')
   let penalty = 0
   let fault = false
-  const apply = (bad: boolean, reason: EffectiveHealth['reasons'][number], action: HealthAction): void => {
+  const apply = (bad: boolean, reason: HealthReason, action: HealthAction): void => {
     if (!bad) return
     reasons.push(reason)
     if (action === 'fault') fault = true
@@ -80,6 +90,7 @@ export function effectivePriority(base: number, s: ServiceHealth, policy: Health
   apply(!s.transportUp, 'transport-down', policy.transportDown)
   apply(!s.leaseStoreHealthy, 'lease-store-failing', policy.leaseStoreFailing)
   apply(!failoverMayServe(s.failoverState), 'failover-not-serving', policy.failoverNotServing)
+  apply(override === 'step-down', 'operator-step-down', 'fault')
   const priority = penalty > 0 ? Math.min(254, Math.max(1, base - penalty)) : base
   return { priority, fault, reasons }
 }
