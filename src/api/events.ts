@@ -42,3 +42,13 @@ export class EventRing {
     return out
   }
 }
+
+/** The per-packet DHCP lines (one per message) that would drown everything else in the ring. */
+const PER_PACKET: ReadonlySet<string> = new Set([
+  'DHCP_DISCOVER', 'DHCP_OFFER', 'DHCP_REQUEST', 'DHCP_ACK', 'DHCP_NAK', 'DHCP_INFORM', 'DHCP_RELEASE', 'DHCP_DECLINE',
+])
+
+/** Whether a log line belongs in the event ring: everything at info and above except per-packet DHCP lines at info. */
+export function keepInEventRing(level: string, id: string): boolean {
+  return level !== 'debug' && !(level === 'info' && PER_PACKET.has(id))
+}

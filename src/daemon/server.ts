@@ -18,7 +18,7 @@ import type { CliRequest } from './args.js'
 import { VERSION_TEXT } from './version.js'
 import { composeServer, DEFAULT_TUNABLES, type ServerTunables } from './compose.js'
 import { createLogger, parseLevel, teeLogger, type Logger } from './logger.js'
-import { EventRing } from '../api/events.js'
+import { EventRing, keepInEventRing } from '../api/events.js'
 import { startControlApi } from './control-server.js'
 import { removePidFile, writePidFile } from './pid-file.js'
 import { dropPrivileges } from './privileges.js'
@@ -46,7 +46,9 @@ export async function runServer(req: CliRequest): Promise<number> {
   const level = parseLevel(process.env['HADHCPD_LOG_LEVEL'], 'info')
   const format = req.debug || process.stdout.isTTY ? 'text' : 'json'
   const events = new EventRing()
-  const log = teeLogger(createLogger({ format, level }), 'info', (l, id, text) => events.push(Date.now(), l, id, text))
+  const log = teeLogger(createLogger({ format, level }), 'info', (l, id, text) => {
+    if (keepInEventRing(l, id)) events.push(Date.now(), l, id, text)
+  })
   try {
     return await serve(req, log, events)
   } finally {

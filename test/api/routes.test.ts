@@ -204,3 +204,11 @@ test('unknown routes 404, wrong method 405', async () => {
   assert.equal((await api.handle(req('POST', '/api/v1/status'))).status, 405)
   assert.equal((await api.handle(req('GET', '/api/v1/reload'))).status, 405)
 })
+
+test('the event ring keeps state changes and warnings, not per-packet DHCP lines', async () => {
+  const { keepInEventRing } = await import('../../src/api/events.js')
+  assert.equal(keepInEventRing('info', 'DHCP_ACK'), false)
+  assert.equal(keepInEventRing('warn', 'DHCP_NAK'), true)
+  assert.equal(keepInEventRing('info', 'FAILOVER_STATE_CHANGE'), true)
+  assert.equal(keepInEventRing('debug', 'FAILOVER_STATE_CHANGE'), false)
+})
