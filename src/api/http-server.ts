@@ -73,12 +73,14 @@ export class ControlHttpServer {
       if (read.kind === 'too-large') response = problem(413, 'too-large', `request body over ${MAX_BODY_BYTES} bytes`)
       else if (read.kind === 'bad-json') response = problem(400, 'bad-request', `body: expected JSON, got invalid JSON (${read.message})`)
       else {
-        const url = new URL(req.url ?? '/', 'http://control')
+        // The request target taken literally (no URL resolution: `//x/y` stays a path).
+        const target = req.url ?? '/'
+        const q = target.indexOf('?')
         const query: Record<string, string> = {}
-        for (const [k, v] of url.searchParams) query[k] = v
+        for (const [k, v] of new URLSearchParams(q < 0 ? '' : target.slice(q + 1))) query[k] = v
         const apiReq: ApiRequest = {
           method: req.method ?? 'GET',
-          path: url.pathname,
+          path: q < 0 ? target : target.slice(0, q),
           query,
           body: read.body,
           authorization: req.headers.authorization,

@@ -3,7 +3,7 @@
  * sockets here; authentication is auth.ts, the HTTP adapter is http-server.ts.
  */
 import { leasesCsv } from './csv.js'
-import { BadRequest, bodyObject, describeValue, intInRange, ipv4, leaseFilter, onlyFields } from './validate.js'
+import { BadRequest, bodyObject, describeValue, intInRange, ipv4, leaseFilter, onlyFields, segment } from './validate.js'
 import type { ActionResult, ApiRequest, ApiResponse, ControlContext, LeaseAction } from './types.js'
 
 export const MAX_LEASE_PAGE = 1000
@@ -62,7 +62,7 @@ const ROUTES: readonly Route[] = [
     return jsonResponse(200, { total: all.length, offset, limit, leases: page })
   }),
   route('GET', '/api/v1/leases/:ip', async (_r, ctx, [ip]) => {
-    const address = ipv4('ip', ip!)
+    const address = ipv4('ip', segment('ip', ip!))
     const lease = ctx.lease(address)
     if (lease === undefined) return errorResponse(404, 'not-found', `no lease for ${address}`)
     return jsonResponse(200, { lease, history: await ctx.leaseHistory(address) })
@@ -80,12 +80,12 @@ const ROUTES: readonly Route[] = [
   ...(['release', 'abandon', 'free'] as const).map((action: LeaseAction) =>
     route('POST', `/api/v1/leases/:ip/${action}`, async (req, ctx, [ip]) => {
       noBody(req)
-      return fromAction(await ctx.leaseAction(ipv4('ip', ip!), action))
+      return fromAction(await ctx.leaseAction(ipv4('ip', segment('ip', ip!)), action))
     }),
   ),
   route('DELETE', '/api/v1/leases/:ip', async (req, ctx, [ip]) => {
     noBody(req)
-    return fromAction(await ctx.deleteLease(ipv4('ip', ip!)))
+    return fromAction(await ctx.deleteLease(ipv4('ip', segment('ip', ip!))))
   }),
   route('POST', '/api/v1/failover/:peer/partner-down', async (req, ctx, [peer]) => {
     const body = bodyObject(req.body, true)
@@ -94,11 +94,11 @@ const ROUTES: readonly Route[] = [
       return errorResponse(400, 'confirmation-required', `confirm: expected "partner-down"${body['confirm'] === undefined ? '' : `, got ${describeValue(body['confirm'])}`}. ${PARTNER_DOWN_WARNING}`)
     }
     if (ctx.partnerDown === undefined) return errorResponse(409, 'not-supported', 'this daemon cannot enter partner-down')
-    return fromAction(await ctx.partnerDown(decodeURIComponent(peer!)))
+    return fromAction(await ctx.partnerDown(segment('peer', peer!)))
   }),
   route('POST', '/api/v1/failover/:peer/rebalance', async (req, ctx, [peer]) => {
     noBody(req)
-    return fromAction(await ctx.rebalance(decodeURIComponent(peer!)))
+    return fromAction(await ctx.rebalance(segment('peer', peer!)))
   }),
   route('POST', '/api/v1/vrrp/:instance/priority', (req, ctx, [instance]) => {
     const body = bodyObject(req.body, false)
@@ -107,11 +107,11 @@ const ROUTES: readonly Route[] = [
     if (!(p === null || (typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 254))) {
       throw new BadRequest('priority', 'an integer 1…254, or null to clear the override', p === undefined ? 'nothing' : describeValue(p))
     }
-    return fromAction(ctx.vrrpOverride(decodeURIComponent(instance!), p))
+    return fromAction(ctx.vrrpOverride(segment('instance', instance!), p))
   }),
   route('POST', '/api/v1/vrrp/:instance/step-down', (req, ctx, [instance]) => {
     noBody(req)
-    return fromAction(ctx.vrrpOverride(decodeURIComponent(instance!), 'step-down'))
+    return fromAction(ctx.vrrpOverride(segment('instance', instance!), 'step-down'))
   }),
   route('GET', '/metrics', async (_r, ctx) => {
     if (ctx.metricsText === undefined) return errorResponse(404, 'not-found', 'metrics not enabled')

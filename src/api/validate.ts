@@ -15,7 +15,7 @@ export class BadRequest extends Error {
 const HEX_PAIRS = /^[0-9a-f]{2}(:[0-9a-f]{2})*$/
 
 function short(value: unknown): string {
-  const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)
+  const s = JSON.stringify(value) ?? String(value)
   return s.length > 60 ? `${s.slice(0, 57)}...` : s
 }
 
@@ -70,6 +70,15 @@ export function leaseFilter(query: Readonly<Record<string, string>>, allowed: Re
   const subnet = query['subnet']
   if (subnet !== undefined && subnet !== '') f.subnet = cidr('subnet', subnet)
   return f
+}
+
+/** A path segment, percent-decoded (a malformed escape is a 400, not a crash). */
+export function segment(field: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new BadRequest(field, 'a valid percent-encoded path segment', short(raw))
+  }
 }
 
 /** The body must be a JSON object (or absent when `optional`). */

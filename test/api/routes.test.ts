@@ -212,3 +212,10 @@ test('the event ring keeps state changes and warnings, not per-packet DHCP lines
   assert.equal(keepInEventRing('info', 'FAILOVER_STATE_CHANGE'), true)
   assert.equal(keepInEventRing('debug', 'FAILOVER_STATE_CHANGE'), false)
 })
+
+test('a malformed percent escape in the path is a 400', async () => {
+  const { api } = setup()
+  const r = await api.handle(req('POST', '/api/v1/failover/%zz/rebalance'))
+  assert.equal(r.status, 400)
+  assert.equal(json(r)['field'], 'peer')
+})
