@@ -11,6 +11,9 @@
  * Tunables (environment): HADHCPD_RECLAIM_INTERVAL seconds (10), HADHCPD_COMPACT_INTERVAL
  * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window).
  *
+ * Control API (control-server.ts): started once the service is up, before privileges are
+ * dropped; closed first on shutdown. Its event ring is fed by this logger.
+ *
  * hadhcpd does not fork: without -f it still runs in the foreground (run it under systemd
  * with Type=simple).
  */
