@@ -79,12 +79,13 @@ function duration(seconds) {
   return `${(seconds / 86400).toFixed(1)} d`
 }
 
-const GOOD = new Set(['normal', 'master', 'backup'])
+const GOOD = new Set(['normal', 'master', 'backup', 'active'])
+const NEUTRAL = new Set(['free', 'expired', 'released', 'reset', 'init'])
 const BAD = new Set(['shutdown', 'paused', 'potential-conflict', 'resolution-interrupted', 'recover', 'recover-wait', 'fault', 'unknown-state'])
 
 function stateBadge(state, field) {
   const s = String(state ?? 'unknown').toLowerCase()
-  const cls = GOOD.has(s) ? 'ok' : BAD.has(s) ? 'bad' : 'warn'
+  const cls = GOOD.has(s) ? 'ok' : BAD.has(s) ? 'bad' : NEUTRAL.has(s) ? 'plain' : 'warn'
   return el('span', { class: `state ${cls}`, text: String(state ?? 'unknown'), 'data-field': field })
 }
 
