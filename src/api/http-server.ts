@@ -108,6 +108,7 @@ function write(res: ServerResponse, r: ApiResponse, headOnly: boolean): void {
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...r.headers,
   })
   res.end(headOnly ? undefined : body)
 }

@@ -142,7 +142,7 @@ function staticRoute(req: ApiRequest, ctx: ControlContext): ApiResponse | undefi
   if (req.path !== '/' && !req.path.startsWith('/dashboard/') && req.path !== '/dashboard') return undefined
   if (req.method !== 'GET' && req.method !== 'HEAD') return errorResponse(405, 'method-not-allowed', `${req.method} ${req.path}: only GET`)
   const asset = ctx.staticAsset?.(req.path)
-  if (asset !== undefined) return { status: 200, text: asset.body, contentType: asset.contentType }
+  if (asset !== undefined) return { status: 200, text: asset.body, contentType: asset.contentType, ...(asset.headers === undefined ? {} : { headers: asset.headers }) }
   if (req.path === '/') return { status: 200, text: INDEX_HTML, contentType: 'text/html; charset=utf-8' }
   return errorResponse(404, 'not-found', `no such file: ${req.path}`)
 }

@@ -24,6 +24,8 @@ export interface ApiResponse {
   readonly json?: unknown
   readonly text?: string | Buffer
   readonly contentType?: string
+  /** Extra response headers (the dashboard's security policy). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 // ---- read views -----------------------------------------------------------------------------
@@ -179,6 +181,7 @@ export type LeaseAction = 'release' | 'abandon' | 'free'
 export interface StaticAsset {
   readonly contentType: string
   readonly body: string | Buffer
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /**

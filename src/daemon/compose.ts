@@ -33,6 +33,7 @@ import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
 import { relationshipRanges } from './failover-bindings.js'
 import { DaemonControl } from './control.js'
+import { loadDashboardAssets } from './dashboard-assets.js'
 import { EventRing } from '../api/events.js'
 import type { ReloadResult } from '../api/types.js'
 import { VERSION } from './version.js'
@@ -287,6 +288,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     events: req.events ?? new EventRing(),
     reload: () => server.reload(),
   })
+  control.staticAsset = loadDashboardAssets()
   const server: RunningServer = {
     service,
     db,

@@ -4,7 +4,7 @@
  * actions go through the engine and the same journal path as DHCP traffic, so they are fsynced
  * and reach the failover peer as BNDUPD like any lease change.
  *
- * `metricsText` and `staticAsset` are left for the metrics and dashboard features to set.
+ * `metricsText` is set by the metrics feature; `staticAsset` serves the dashboard (dashboard-assets.ts).
  */
 import { createHash } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'

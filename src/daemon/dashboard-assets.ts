@@ -7,10 +7,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export interface StaticAsset {
-  readonly contentType: string
-  readonly body: Buffer
-}
+import type { StaticAsset } from '../api/types.js'
 
 /** assets/dashboard in the package (this file is dist/src/daemon/dashboard-assets.js once built). */
 export const DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'assets', 'dashboard')
@@ -44,7 +41,7 @@ export function loadDashboardAssets(dir: string = DASHBOARD_DIR): (path: string)
       body = readFileSync(join(dir, file))
       byFile.set(file, body)
     }
-    loaded.set(path, { contentType, body })
+    loaded.set(path, { contentType, body, headers: DASHBOARD_HEADERS })
   }
   return (path) => loaded.get(path)
 }
