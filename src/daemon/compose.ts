@@ -31,7 +31,7 @@ import { representativeFailoverState, type ServiceHealth } from '../ha/vrrp/heal
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
-import { relationshipRanges } from './failover-bindings.js'
+import { relationshipPools, relationshipRanges } from './failover-bindings.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -130,7 +130,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
-  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name)))
+  const peers = [...config.failoverPeers.values()].map((p) =>
+    new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name) }))
   for (const p of peers) {
     try {
       await p.start()

@@ -9,6 +9,7 @@
 import type { FailoverPeer } from '../config/model.js'
 import type { LeaseChange } from '../core/lease.js'
 import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
+import type { RelationshipPool } from './failover-bindings.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
@@ -41,6 +42,10 @@ export interface DriverOptions {
   readonly transport?: (o: FailoverTransportOptions, e: FailoverTransportEvents) => PeerTransport
   /** Period of the timer poll, ms; 0 = none (tests call {@link FailoverPeerDriver.poll}). */
   readonly pollMs?: number
+  /** The relationship's pools for pool balancing (default: one pool of all ranges). */
+  readonly pools?: readonly RelationshipPool[]
+  /** Pool-balancing schedule jitter, 0..4 (default random; tests pin it). */
+  readonly jitter?: () => number
 }
 
 interface Link {
@@ -65,7 +70,6 @@ export class FailoverPeerDriver {
   private chain: Promise<void> = Promise.resolve()
   private ticker: NodeJS.Timeout | undefined
   private stopped = false
-  private balancing = false
   /** Peer header time − our clock at the last accepted CONNECT/CONNECTACK, seconds (a gauge for metrics). */
   lastSkew: number | undefined
   private readonly updates: LeaseUpdates
@@ -85,6 +89,10 @@ export class FailoverPeerDriver {
       link: () => (this.link === undefined || !this.link.conn.open ? undefined : this.updateLink(this.link)),
       state: () => this.machine.state,
       onLeaseChange: (c) => this.onLeaseChange(c),
+      balance: { maxLeaseMisbalance: peer.maxLeaseMisbalance, maxLeaseOwnership: peer.maxLeaseOwnership, minBalance: peer.minBalance, maxBalance: peer.maxBalance },
+      hba: () => this.hba,
+      ...(options.pools === undefined ? {} : { pools: options.pools }),
+      ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
     })
     this.cfg = { name: peer.name, role: peer.role, mclt: peer.mclt ?? 0, autoPartnerDown: peer.autoPartnerDown }
     this.hba = peer.role === 'primary' ? (peer.hba ?? hbaFromSplit(peer.split ?? 128)) : undefined
@@ -193,14 +201,8 @@ export class FailoverPeerDriver {
         this.updates.sendPending()
         return
       case 'rebalance-pools':
-        if (this.cfg.role === 'primary' && !this.balancing) {
-          this.balancing = true
-          void this.updates.rebalance().catch((err: unknown) =>
-            this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
-          ).finally(() => {
-            this.balancing = false
-          })
-        }
+        // Both roles balance on NORMAL (§6.2): the secondary gives surplus BACKUP back as FREE.
+        void this.updates.balancer.run('entry').catch((err: unknown) => this.balanceFailed(err))
         return
       default:
         // partner-down-leases: not implemented yet.
@@ -292,8 +294,10 @@ export class FailoverPeerDriver {
         this.updates.bindingAck(msg)
         return
       case MessageType.POOLRESP:
+        this.updates.balancer.poolResponse(msg)
         return
       case MessageType.POOLREQ:
+        void this.updates.balancer.poolRequest(msg).catch((err: unknown) => this.balanceFailed(err))
         return
       case MessageType.DISCONNECT: {
         const d = viewDisconnect(msg)
@@ -393,6 +397,11 @@ export class FailoverPeerDriver {
     }
     const timers = Object.values(this.machine.timers)
     if (timers.some((t) => t !== undefined && t <= now)) this.feed({ kind: 'tick', at: now })
+    this.updates.balancer.poll(now)
+  }
+
+  private balanceFailed(err: unknown): void {
+    this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`)
   }
 
   /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
