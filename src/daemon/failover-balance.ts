@@ -83,6 +83,19 @@ export class PoolBalancer {
     this.ctx.log.log('info', 'FAILOVER_POOLRESP', `pool response: ${viewPoolResp(msg).addressesTransferred ?? 0} leases`)
   }
 
+  /** FREE and BACKUP addresses over the relationship's pools now (control API `poolBalance`). */
+  totals(): { free: number; backup: number } {
+    const now = this.ctx.clock()
+    let free = 0
+    let backup = 0
+    for (const pool of this.ctx.pools) {
+      const c = this.scan(pool, now)
+      free += c.free
+      backup += c.backup
+    }
+    return { free, backup }
+  }
+
   /** FREE/BACKUP counts changed (a lease update either way): re-plan the schedule soon. */
   leasesChanged(): void {
     this.changed = true

@@ -424,6 +424,16 @@ export class FailoverPeerDriver {
     }
   }
 
+  /** Operator rebalance (control API `rebalance`): a balancing run now, as on entry to NORMAL; resolves to the leases moved (0 outside NORMAL). */
+  rebalance(): Promise<number> {
+    return this.updates.balancer.run('entry')
+  }
+
+  /** FREE and BACKUP addresses of the relationship's pools (control API `poolBalance`). */
+  poolBalance(): { free: number; backup: number } {
+    return this.updates.balancer.totals()
+  }
+
   /** The state that decides what STATE carries (saved one in STARTUP). */
   get announcedState(): FailoverState {
     return effectiveState(this.machine)
