@@ -124,3 +124,28 @@ for (const [name, mac, want] of [
     }
   })
 }
+
+test('a secondary holding more than the primary gives BACKUP back as FREE on its timer run', async () => {
+  const t = await pair([[BASE + 10, BASE + 29]], NOW, { minBalance: 5, maxBalance: 10 })
+  t.connect()
+  await t.quiesce()
+  // The primary hands out 8 of its 10 FREE leases: free 2, backup 10 → the secondary's lts is 4.
+  const changes = []
+  for (let i = 0; i < 8; i++) {
+    changes.push(t.pdb.store.upsert({
+      address: BASE + 10 + i, bindingState: 'active', starts: NOW, ends: NOW + 60, cltt: NOW,
+      hardware: { htype: 1, address: Buffer.from([2, 0, 0, 0, 0x30, i]) },
+    }, 'allocate'))
+  }
+  t.p.leasesCommitted(changes)
+  await t.quiesce()
+  t.clock.now = NOW + 11
+  t.s.poll()
+  await t.quiesce()
+  assert.ok(t.logs.S.some((l) => l.startsWith('balancing pool 0   total 20  free 2  backup 10  lts 4')), t.logs.S.join('\n'))
+  const ps = states(t.pdb, BASE + 10, BASE + 29)
+  assert.deepEqual(ps, states(t.sdb, BASE + 10, BASE + 29))
+  assert.equal(count(ps, 'free'), 6)
+  assert.equal(count(ps, 'backup'), 6)
+  assert.equal(t.sent.filter((m) => m.msg.type === MessageType.POOLREQ).length, 0, 'giving never asks')
+})
