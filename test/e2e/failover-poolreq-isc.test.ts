@@ -1,0 +1,126 @@
+/**
+ * POOLREQ/POOLRESP with a live ISC dhcpd 4.4.3 (failover-protocol.md §6): ISC primary + hadhcpd
+ * secondary over a 12-address pool. ISC hands 6 leases to hadhcpd as BACKUP on reaching NORMAL;
+ * clients of the secondary's hash buckets use all 6 up; hadhcpd's next balancing timer run (its
+ * peer statement has min-balance 5, max-balance 10) finds lts below the panic level, logs
+ * `(requesting peer rebalance!)` and sends POOLREQ; ISC runs its balancing and answers POOLRESP
+ * with the count it moved, and hadhcpd holds BACKUP leases again.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { e2eCanRun, findTool } from '../helpers/e2e.js'
+import { DhcpLab, waitForLog } from '../helpers/dhcp-lab.js'
+import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
+
+const TOOLS = ['ip', 'dhcpd', 'udhcpc']
+const NAME = 'ha-dhcp'
+
+function peerBlock(role: 'primary' | 'secondary', self: string, other: string): string {
+  return `failover peer "${NAME}" {
+  ${role};
+  address ${self};
+  port 678;
+  peer address ${other};
+  peer port 678;
+  max-response-delay 30;
+  max-unacked-updates 10;
+  mclt 60;
+${role === 'primary' ? '  split 128;\n' : '  min-balance 5;\n  max-balance 10;\n'}  load balance max seconds 3;
+}
+`
+}
+
+const SHARED = `ddns-update-style none;
+authoritative;
+subnet 198.18.71.0 netmask 255.255.255.0 {
+  default-lease-time 600;
+  max-lease-time 600;
+  option subnet-mask 255.255.255.0;
+  pool {
+    failover peer "${NAME}";
+    range 198.18.71.10 198.18.71.21;
+  }
+}
+`
+
+/** Distinct client MACs whose bucket (MAC and udhcpc's 01+MAC client-id alike) is the secondary's with split 128. */
+function secondaryMacs(n: number): string[] {
+  const hba = hbaFromSplit(128)
+  const out: string[] = []
+  for (let i = 1; out.length < n; i++) {
+    const mac = Buffer.from([0x02, 0x71, 0x00, 0x00, (i >> 8) & 0xff, i & 0xff])
+    if (bucketOwner(hba, mac) === 'secondary' && bucketOwner(hba, Buffer.concat([Buffer.from([1]), mac])) === 'secondary') {
+      out.push([...mac].map((b) => b.toString(16).padStart(2, '0')).join(':'))
+    }
+  }
+  return out
+}
+
+/** Addresses whose latest block in a lease file says `binding state backup;`. */
+function backupLeases(file: string): string[] {
+  const latest = new Map<string, string>()
+  for (const b of readFileSync(file, 'utf8').split(/\n(?=lease )/)) {
+    const m = /^lease (\S+) \{[^}]*?binding state (\w+);/.exec(b)
+    if (m?.[1] !== undefined && m[2] !== undefined) latest.set(m[1], m[2])
+  }
+  return [...latest].filter(([, st]) => st === 'backup').map(([a]) => a)
+}
+
+test('failover with ISC dhcpd: a hadhcpd secondary out of BACKUP leases sends POOLREQ; ISC rebalances and answers POOLRESP', { timeout: 180_000 }, async (t) => {
+  if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
+  const lab = new DhcpLab('hpb-x-')
+  try {
+    const br = lab.bridge('sw')
+    const pNs = lab.ns('p')
+    const sNs = lab.ns('s')
+    const cNs = lab.ns('c')
+    lab.link(br, pNs, 'hpb-p0', { address: '198.18.71.1/24' })
+    lab.link(br, sNs, 'hpb-s0', { address: '198.18.71.2/24' })
+    const shared = lab.file('dhcpd.conf.SHARED', SHARED)
+    const iscConf = lab.file('primary.conf', `${peerBlock('primary', '198.18.71.1', '198.18.71.2')}\ninclude "${shared}";\n`)
+    const oursConf = lab.file('secondary.conf', `${peerBlock('secondary', '198.18.71.2', '198.18.71.1')}\ninclude "${shared}";\n`)
+    const iscLeases = lab.file('isc.leases', '')
+    const oursLeases = `${lab.dir}/ours.leases`
+    const isc = lab.start(pNs, [findTool('dhcpd') ?? 'dhcpd', '-4', '-f', '-d', '-cf', iscConf, '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, 'hpb-p0'], 'isc.log')
+    const ours = await lab.startServer(sNs, { conf: oursConf, leases: oursLeases, ifaces: ['hpb-s0'], log: 'ours.log' })
+    const diag = (): string => `--- hadhcpd ---\n${ours.output()}\n--- ISC dhcpd ---\n${isc.output()}`
+    const step = async (what: Promise<void>): Promise<void> => {
+      try {
+        await what
+      } catch (err) {
+        throw new Error(`${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n${diag()}`)
+      }
+    }
+    await step(waitForLog(isc, new RegExp(`failover peer ${NAME}: I move from [a-z-]+ to normal`), 60_000))
+    await step(waitForLog(ours, new RegExp(`failover peer ${NAME}: I move from [a-z-]+ to normal`), 10_000))
+    // ISC's balancing on NORMAL: 6 of the 12 leases become hadhcpd's BACKUP.
+    await step(waitForLog(isc, /balanced pool \S+ \S*\s+total 12 +free 6 +backup 6/, 10_000))
+    const deadline = Date.now() + 10_000
+    while (backupLeases(oursLeases).length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    const first = backupLeases(oursLeases)
+    assert.equal(first.length, 6, diag())
+    // Six secondary-bucket clients take all of them from hadhcpd.
+    for (const [i, mac] of secondaryMacs(6).entries()) {
+      const iface = `hpb-c${i}`
+      lab.link(br, cNs, iface, { mac })
+      const hook = lab.hook(`udhcpc-${iface}`)
+      const r = await lab.run(cNs, ['udhcpc', '-i', iface, '-f', '-q', '-n', '-t', '6', '-T', '2', '-A', '1', '-s', hook.script], `${iface}.out`, 30_000)
+      assert.equal(r.code, 0, `${r.output}\n${diag()}`)
+      const ip = hook.records().find((h) => h['arg'] === 'bound')?.['ip'] ?? ''
+      assert.ok(first.includes(ip), `${mac} got ${ip}, not one of hadhcpd's BACKUP leases ${first.join(' ')}\n${diag()}`)
+    }
+    // free 6, backup 0: lts −3 < panic −2 → POOLREQ on the next timer run (≤ max-balance 10 s).
+    await step(waitForLog(ours, /balancing pool 0 \S+\s+total 12 +free 6 +backup 0 +lts -3 +max-own \(\+\/-\)1 +\(requesting peer rebalance!\)/, 30_000))
+    await step(waitForLog(ours, /pool response: [1-9]\d* leases/, 10_000))
+    const moved = Number(/pool response: (\d+) leases/.exec(ours.output())?.[1])
+    t.diagnostic(`ISC answered POOLREQ with ${moved} leases; ISC log: ${isc.output().split('\n').filter((l) => /balanc|POOLREQ|pool response/i.test(l)).join(' | ')}`)
+    assert.equal(moved, 3, 'ISC gives half of its 6 FREE leases (lts 3)')
+    assert.doesNotMatch(isc.output(), /answering negatively/)
+    const deadline2 = Date.now() + 10_000
+    while (backupLeases(oursLeases).length < moved && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 200))
+    assert.equal(backupLeases(oursLeases).length, moved, diag())
+  } finally {
+    await lab.destroy()
+  }
+})
