@@ -70,7 +70,7 @@ function backupLeases(file: string): string[] {
 
 async function scenario(t: TestContext, oursRole: 'primary' | 'secondary'): Promise<void> {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
-  const lab = new DhcpLab(oursRole === 'secondary' ? 'hpb-x-' : 'hpb-y-')
+  const lab = new DhcpLab('hpb-x-') // the two scenarios run one after the other
   try {
     const br = lab.bridge('sw')
     const pNs = lab.ns('p')
