@@ -70,6 +70,7 @@ export class FailoverPeerDriver {
   private chain: Promise<void> = Promise.resolve()
   private ticker: NodeJS.Timeout | undefined
   private stopped = false
+  private balancing = false
   /** Peer header time − our clock at the last accepted CONNECT/CONNECTACK, seconds (a gauge for metrics). */
   lastSkew: number | undefined
   private readonly updates: LeaseUpdates
@@ -202,7 +203,14 @@ export class FailoverPeerDriver {
         return
       case 'rebalance-pools':
         // Both roles balance on NORMAL (§6.2): the secondary gives surplus BACKUP back as FREE.
-        void this.updates.balancer.run('entry').catch((err: unknown) => this.balanceFailed(err))
+        if (!this.balancing) {
+          this.balancing = true
+          void this.updates.rebalance().catch((err: unknown) =>
+            this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
+          ).finally(() => {
+            this.balancing = false
+          })
+        }
         return
       default:
         // partner-down-leases: not implemented yet.
@@ -422,16 +430,6 @@ export class FailoverPeerDriver {
         return l.xid++
       },
     }
-  }
-
-  /** Operator rebalance (control API `rebalance`): a balancing run now, as on entry to NORMAL; resolves to the leases moved (0 outside NORMAL). */
-  rebalance(): Promise<number> {
-    return this.updates.balancer.run('entry')
-  }
-
-  /** FREE and BACKUP addresses of the relationship's pools (control API `poolBalance`). */
-  poolBalance(): { free: number; backup: number } {
-    return this.updates.balancer.totals()
   }
 
   /** The state that decides what STATE carries (saved one in STARTUP). */

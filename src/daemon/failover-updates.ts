@@ -61,24 +61,7 @@ export interface UpdatesContext {
 export class LeaseUpdates {
   private readonly queue = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
   private chain: Promise<void> = Promise.resolve()
-  /** Pool balancing FREE ↔ BACKUP, POOLREQ/POOLRESP, MAC affinity (§6). */
-  readonly balancer: PoolBalancer
-
-  constructor(private readonly ctx: UpdatesContext) {
-    this.balancer = new PoolBalancer({
-      name: ctx.name, role: ctx.role, db: ctx.db, log: ctx.log, settings: ctx.balance,
-      pools: ctx.pools ?? [{ id: '0', network: '', ranges: ctx.ranges }],
-      clock: () => ctx.clock(), state: () => ctx.state(), hba: () => ctx.hba(), link: () => ctx.link(),
-      announce: (changes) => {
-        for (const c of changes) {
-          ctx.onLeaseChange(c)
-          this.queue.enqueue(c.address, null)
-        }
-        this.pump()
-      },
-      ...(ctx.jitter === undefined ? {} : { jitter: ctx.jitter }),
-    })
-  }
+  constructor(private readonly ctx: UpdatesContext) {}
 
   /** A link came up with the peer's max-unacked-bndupd. */
   linkUp(peerMaxUnacked: number): void {
@@ -137,6 +120,36 @@ export class LeaseUpdates {
         void this.balancer.affinity(c.address).catch((err: unknown) => this.commitFailed(err))
       }
     }
+  }
+
+  /** Pool balancing FREE ↔ BACKUP, POOLREQ/POOLRESP, MAC affinity (§6); made on first use. */
+  get balancer(): PoolBalancer {
+    this.balancerInstance ??= this.makeBalancer()
+    return this.balancerInstance
+  }
+
+  /** A balancing run now, as on entry to NORMAL (§6.2; both roles, nothing outside NORMAL). Resolves to the leases handed over. */
+  rebalance(): Promise<number> {
+    return this.balancer.run('entry')
+  }
+
+  private balancerInstance: PoolBalancer | undefined
+
+  private makeBalancer(): PoolBalancer {
+    const ctx = this.ctx
+    return new PoolBalancer({
+      name: ctx.name, role: ctx.role, db: ctx.db, log: ctx.log, settings: ctx.balance,
+      pools: ctx.pools ?? [{ id: '0', network: '', ranges: ctx.ranges }],
+      clock: () => ctx.clock(), state: () => ctx.state(), hba: () => ctx.hba(), link: () => ctx.link(),
+      announce: (changes) => {
+        for (const c of changes) {
+          ctx.onLeaseChange(c)
+          this.queue.enqueue(c.address, null)
+        }
+        this.pump()
+      },
+      ...(ctx.jitter === undefined ? {} : { jitter: ctx.jitter }),
+    })
   }
 
   /** Whether the peer holds free-state addresses to serve its load-balance share with. */
