@@ -25,13 +25,14 @@ import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
 import { HealthTrackingJournal } from './journal-health.js'
+import { relationshipPools } from './failover-bindings.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
 import { VrrpService, withoutVips } from './vrrp.js'
 import { representativeFailoverState, type ServiceHealth } from '../ha/vrrp/health.js'
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
-import { relationshipPools, relationshipRanges } from './failover-bindings.js'
+import { relationshipRanges } from './failover-bindings.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
