@@ -25,6 +25,7 @@ import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
 import { HealthTrackingJournal } from './journal-health.js'
+import { relationshipPools } from './failover-bindings.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
 import { VrrpService, withoutVips } from './vrrp.js'
 import { representativeFailoverState, type ServiceHealth } from '../ha/vrrp/health.js'
@@ -142,7 +143,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
-  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name)))
+  const peers = [...config.failoverPeers.values()].map((p) =>
+    new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name) }))
   for (const p of peers) {
     try {
       await p.start()

@@ -9,6 +9,7 @@
 import type { FailoverPeer } from '../config/model.js'
 import type { LeaseChange } from '../core/lease.js'
 import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
+import type { RelationshipPool } from './failover-bindings.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
@@ -58,6 +59,10 @@ export interface DriverOptions {
   readonly transport?: (o: FailoverTransportOptions, e: FailoverTransportEvents) => PeerTransport
   /** Period of the timer poll, ms; 0 = none (tests call {@link FailoverPeerDriver.poll}). */
   readonly pollMs?: number
+  /** The relationship's pools for pool balancing (default: one pool of all ranges). */
+  readonly pools?: readonly RelationshipPool[]
+  /** Pool-balancing schedule jitter, 0..4 (default random; tests pin it). */
+  readonly jitter?: () => number
 }
 
 interface Link {
@@ -102,6 +107,10 @@ export class FailoverPeerDriver {
       link: () => (this.link === undefined || !this.link.conn.open ? undefined : this.updateLink(this.link)),
       state: () => this.machine.state,
       onLeaseChange: (c) => this.onLeaseChange(c),
+      balance: { maxLeaseMisbalance: peer.maxLeaseMisbalance, maxLeaseOwnership: peer.maxLeaseOwnership, minBalance: peer.minBalance, maxBalance: peer.maxBalance },
+      hba: () => this.hba,
+      ...(options.pools === undefined ? {} : { pools: options.pools }),
+      ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
     })
     this.cfg = { name: peer.name, role: peer.role, mclt: peer.mclt ?? 0, autoPartnerDown: peer.autoPartnerDown }
     this.hba = peer.role === 'primary' ? (peer.hba ?? hbaFromSplit(peer.split ?? 128)) : undefined
@@ -210,7 +219,8 @@ export class FailoverPeerDriver {
         this.updates.sendPending()
         return
       case 'rebalance-pools':
-        if (this.cfg.role === 'primary' && !this.balancing) {
+        // Both roles balance on NORMAL (§6.2): the secondary gives surplus BACKUP back as FREE.
+        if (!this.balancing) {
           this.balancing = true
           void this.updates.rebalance().catch((err: unknown) =>
             this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
@@ -309,8 +319,10 @@ export class FailoverPeerDriver {
         this.updates.bindingAck(msg)
         return
       case MessageType.POOLRESP:
+        this.updates.balancer.poolResponse(msg)
         return
       case MessageType.POOLREQ:
+        void this.updates.balancer.poolRequest(msg).catch((err: unknown) => this.balanceFailed(err))
         return
       case MessageType.DISCONNECT: {
         const d = viewDisconnect(msg)
@@ -410,6 +422,11 @@ export class FailoverPeerDriver {
     }
     const timers = Object.values(this.machine.timers)
     if (timers.some((t) => t !== undefined && t <= now)) this.feed({ kind: 'tick', at: now })
+    this.updates.balancer.poll(now)
+  }
+
+  private balanceFailed(err: unknown): void {
+    this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`)
   }
 
   /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
