@@ -479,11 +479,11 @@ export class FailoverPeerDriver {
   }
 
   /**
-   * Operator-requested pool balancing (primary only, in NORMAL: the secondary's BACKUP share is
-   * only handed over while both agree). Returns why not, or undefined once it ran.
+   * Operator-requested pool balancing run, in NORMAL only (leases change hands only while both
+   * agree): the primary hands FREE leases to the secondary, the secondary returns a surplus of
+   * BACKUP ones. Returns why not, or undefined once it ran.
    */
   async rebalanceNow(): Promise<string | undefined> {
-    if (this.cfg.role !== 'primary') return `failover peer ${this.peer.name}: pool balancing is run by the primary; ask the primary server`
     if (this.machine.state !== 'normal') return `failover peer ${this.peer.name}: pool balancing needs NORMAL state (now ${this.machine.state})`
     if (this.balancing) return `failover peer ${this.peer.name}: a pool balancing run is already in progress`
     this.balancing = true
