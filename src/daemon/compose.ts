@@ -32,6 +32,7 @@ import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
 import { relationshipRanges } from './failover-bindings.js'
+import { DaemonMetrics } from './metrics.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -66,6 +67,8 @@ export interface ComposeRequest {
   readonly transport?: TransportRequest | undefined
   /** `--vrrp-config`: keepalived.conf whose vrrp_instances this process runs. */
   readonly vrrpConfigFile?: string | undefined
+  /** Called with each configuration that takes effect (start and reload), e.g. for `log-facility`. */
+  readonly onConfig?: ((config: ServerConfig) => void) | undefined
 }
 
 export interface RunningServer {
@@ -73,6 +76,12 @@ export interface RunningServer {
   readonly db: LeaseDatabase
   /** The VRRP instances (with `--vrrp-config`). */
   readonly vrrp: VrrpService | undefined
+  /** Prometheus text exposition of the daemon's metrics (the control API's `/metrics`). */
+  metricsText(): Promise<string>
+  /** The Content-Type header for {@link metricsText}. */
+  readonly metricsContentType: string
+  /** The metrics themselves (registry, observers), for tests and embedding. */
+  readonly metrics: DaemonMetrics
   /** Re-reads the configuration; a bad one is logged and the running one kept. */
   reload(): boolean
   /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
@@ -92,6 +101,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
   if (loaded.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', loaded.warnings)
   let config: ServerConfig = loaded.config
+  req.onConfig?.(config)
   let vrrpConfig: KeepalivedConfig | undefined
   if (req.vrrpConfigFile !== undefined) {
     const v = loadVrrpConfig(req.vrrpConfigFile)
@@ -164,6 +174,14 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       infoEvents: log.enabled('info'),
       ...(haFilter ? { haFilter } : {}),
     })
+  let vrrp: VrrpService | undefined
+  const metrics = new DaemonMetrics({
+    store: db.store,
+    config: () => config,
+    failover: () => peers.map((p) => p.snapshot()),
+    vrrp: () => vrrp?.snapshot() ?? [],
+  })
+  db.journal.observer = metrics.journal
   const batcher = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
   // Lease changes reach the failover peers only once durable (BNDUPD after the journal commit).
   const journal = peers.length === 0 ? batcher : {
@@ -174,7 +192,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   let pipeline = makePipeline(config)
   for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
   const prober = openPinger(log)
-  const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober })
+  const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober, observer: metrics.dhcp })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),
@@ -195,7 +213,6 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
 
   // 4b. VRRP: only once the DHCP side listens, so the VIP never lands on a node that cannot answer.
-  let vrrp: VrrpService | undefined
   let failoverHealthTimer: NodeJS.Timeout | undefined
   if (vrrpConfig !== undefined) {
     const load = nativeForRawSockets()
@@ -262,6 +279,9 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     service,
     db,
     vrrp,
+    metrics,
+    metricsContentType: metrics.contentType,
+    metricsText: () => metrics.metricsText(),
     reload() {
       const next = loadConfig(req.configFile)
       if (!next.ok) {
@@ -270,6 +290,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       }
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
+      req.onConfig?.(config)
       pipeline = makePipeline(config)
       service.setPipeline(pipeline)
       const again = chooseInterfaces(hostInterfaces(), req.interfaces, config)

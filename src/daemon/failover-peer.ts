@@ -8,7 +8,7 @@
  */
 import type { FailoverPeer } from '../config/model.js'
 import type { LeaseChange } from '../core/lease.js'
-import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
+import { LeaseUpdates, type PeerLeaseDatabase, type UpdateCounters, type UpdateLink } from './failover-updates.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
@@ -52,6 +52,18 @@ interface Link {
   xid: number
   peerReceiveTimer: number
   peerMaxUnacked: number
+}
+
+/** One relationship as metrics read it on a scrape. */
+export interface FailoverSnapshot {
+  readonly name: string
+  readonly state: FailoverState
+  readonly peerState: FailoverState
+  readonly linkUp: boolean
+  /** Seconds (peer − ours) at the last handshake; undefined before the first. */
+  readonly clockSkew: number | undefined
+  readonly updates: Readonly<UpdateCounters>
+  readonly queueDepth: number
 }
 
 export class FailoverPeerDriver {
@@ -107,6 +119,19 @@ export class FailoverPeerDriver {
 
   get peerState(): FailoverState {
     return this.machine.peerState
+  }
+
+  /** What metrics read on a scrape. */
+  snapshot(): FailoverSnapshot {
+    return {
+      name: this.peer.name,
+      state: this.machine.state,
+      peerState: this.machine.peerState,
+      linkUp: this.link !== undefined && this.link.conn.open,
+      clockSkew: this.lastSkew,
+      updates: { ...this.updates.counters },
+      queueDepth: this.updates.queueDepth,
+    }
   }
 
   /** The HBA in force: ours (primary) or the one the primary sent in CONNECT (secondary). */
