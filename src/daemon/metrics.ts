@@ -46,8 +46,12 @@ export interface MetricsOptions {
 const VRRP_STATES = ['init', 'backup', 'master', 'fault'] as const
 
 export interface PoolCount {
+  /** `198.18.0.0/24`. */
   readonly subnet: string
+  /** The pool's id as the control API names it: `198.18.0.0/24#0` (subnet, pool index). */
   readonly pool: string
+  /** `198.18.0.10-198.18.0.100`, one per range. */
+  readonly ranges: readonly string[]
   readonly size: number
   readonly states: Readonly<Record<BindingState, number>>
 }
@@ -161,20 +165,20 @@ export class DaemonMetrics {
     // ---- VRRP (snapshots on scrape) ------------------------------------------------------
     gauge(METRICS.vrrpState, (g) => {
       g.reset()
-      for (const v of this.sources.vrrp()) for (const st of VRRP_STATES) g.set({ instance: v.name, state: st }, st === v.state ? 1 : 0)
+      for (const v of this.sources.vrrp()) for (const st of VRRP_STATES) g.set({ vrrp_instance: v.name, state: st }, st === v.state ? 1 : 0)
     })
     gauge(METRICS.vrrpPriority, (g) => {
       g.reset()
-      for (const v of this.sources.vrrp()) g.set({ instance: v.name }, v.priority)
+      for (const v of this.sources.vrrp()) g.set({ vrrp_instance: v.name }, v.priority)
     })
     gauge(METRICS.vrrpConfiguredPriority, (g) => {
       g.reset()
-      for (const v of this.sources.vrrp()) g.set({ instance: v.name }, v.configuredPriority)
+      for (const v of this.sources.vrrp()) g.set({ vrrp_instance: v.name }, v.configuredPriority)
     })
     const vrrpCounter = (s: MetricSpec, value: (v: VrrpInstanceSnapshot) => number): void => {
       counter(s, (c) => {
         c.reset()
-        for (const v of this.sources.vrrp()) c.inc({ instance: v.name }, value(v))
+        for (const v of this.sources.vrrp()) c.inc({ vrrp_instance: v.name }, value(v))
       })
     }
     vrrpCounter(METRICS.vrrpTransitions, (v) => v.counters.transitions)
@@ -182,7 +186,7 @@ export class DaemonMetrics {
     vrrpCounter(METRICS.vrrpAdvertsReceived, (v) => v.counters.advertsReceived)
     counter(METRICS.vrrpAdvertsDropped, (c) => {
       c.reset()
-      for (const v of this.sources.vrrp()) for (const [reason, n] of v.discards) c.inc({ instance: v.name, reason: reasonLabel(reason) }, n)
+      for (const v of this.sources.vrrp()) for (const [reason, n] of v.discards) c.inc({ vrrp_instance: v.name, reason: reasonLabel(reason) }, n)
     })
   }
 
@@ -210,7 +214,7 @@ export function countPools(config: ServerConfig, store: LeaseStore): PoolCount[]
   const out: PoolCount[] = []
   for (const subnet of config.subnets) {
     const subnetLabel = `${formatIPv4(subnet.network)}/${subnet.prefixLength}`
-    for (const pool of subnet.pools) {
+    for (const [index, pool] of subnet.pools.entries()) {
       const states = Object.fromEntries(BINDING_STATES.map((s) => [s, 0])) as Record<BindingState, number>
       const peer = pool.failoverPeer === undefined ? undefined : config.failoverPeers.get(pool.failoverPeer)
       // A never-used address is free on a primary (or without failover), backup on a secondary.
@@ -220,13 +224,8 @@ export function countPools(config: ServerConfig, store: LeaseStore): PoolCount[]
         size += r.size
         for (let a = r.first; a <= r.last; a++) states[store.get(a)?.bindingState ?? unused]++
       }
-      out.push({ subnet: subnetLabel, pool: poolLabel(pool.ranges), size, states })
+      out.push({ subnet: subnetLabel, pool: `${subnetLabel}#${index}`, ranges: pool.ranges.map((r) => `${formatIPv4(r.first)}-${formatIPv4(r.last)}`), size, states })
     }
   }
   return out
-}
-
-/** `198.18.30.10-198.18.30.200` (ranges joined with commas). */
-export function poolLabel(ranges: ReadonlyArray<{ readonly first: number; readonly last: number }>): string {
-  return ranges.map((r) => `${formatIPv4(r.first)}-${formatIPv4(r.last)}`).join(',')
 }

@@ -154,7 +154,7 @@ test('leases by state per pool and utilisation follow the lease store', async ()
   const store = new InMemoryLeaseStore()
   let ms = 0
   const m = new DaemonMetrics(sources({ store, config: () => config }), { defaultMetrics: false, clock: () => ms, poolCacheMs: 5000 })
-  const labels = { subnet: '198.18.30.0/24', pool: '198.18.30.10-198.18.30.11' }
+  const labels = { subnet: '198.18.30.0/24', pool: '198.18.30.0/24#0' }
   let text = await m.metricsText()
   assert.equal(value(text, METRICS.leases.name, { ...labels, state: 'free' }), 2)
   assert.equal(value(text, METRICS.poolSize.name, labels), 2)
@@ -222,7 +222,7 @@ test('VRRP state, transitions, priorities and adverts dropped by reason', async 
   }
   const m = new DaemonMetrics(sources({ vrrp: () => [snap] }), { defaultMetrics: false })
   let text = await m.metricsText()
-  const inst = { instance: 'VI_1' }
+  const inst = { vrrp_instance: 'VI_1' }
   assert.equal(value(text, METRICS.vrrpState.name, { ...inst, state: 'backup' }), 1)
   assert.equal(value(text, METRICS.vrrpState.name, { ...inst, state: 'master' }), 0)
   snap = { ...snap, state: 'master', priority: 50, counters: { advertsSent: 9, advertsReceived: 4, advertsDiscarded: 3, transitions: 2 }, discards: new Map([['ttl', 2], ['auth-pass', 1]]) }
@@ -260,4 +260,13 @@ test('names follow Prometheus conventions; default process metrics carry the pre
   assert.equal(register.getSingleMetric(METRICS.packetsReceived.name), undefined, 'not on the global registry')
   // Two instances in one process (tests, embedding) do not collide.
   assert.ok((await new DaemonMetrics(sources()).metricsText()).includes(METRICS.packetsReceived.name))
+})
+
+test('no label collides with the labels Prometheus attaches to every target (job, instance)', () => {
+  for (const spec of Object.values(METRICS)) {
+    for (const l of spec.labels) {
+      assert.ok(!['job', 'instance', 'le', 'quantile'].includes(l) || (l === 'le' && spec.type === 'histogram'), `${spec.name}: label ${l}`)
+      assert.match(l, /^[a-z][a-z0-9_]*$/)
+    }
+  }
 })
