@@ -23,7 +23,7 @@ export const METRICS = {
   repliesSent: spec('dhcp_replies_sent_total', 'counter', ['type'], 'DHCP replies sent, by message type (offer, ack, nak).'),
   packetsDropped: spec('dhcp_packets_dropped_total', 'counter', ['reason'], 'DHCP packets that got no reply, by reason (RELEASE and DECLINE are not drops).'),
   requestDuration: spec('dhcp_request_duration_seconds', 'histogram', ['type'], 'Time from a query\'s arrival to its reply being sent (journal fsync included), by reply type.'),
-  leases: spec('leases', 'gauge', ['subnet', 'pool', 'state'], 'Addresses of each pool by binding state (never-used addresses count as free, or backup on a failover secondary).'),
+  leases: spec('pool_leases', 'gauge', ['subnet', 'pool', 'state'], 'Addresses of each pool by binding state (never-used addresses count as free, or backup on a failover secondary).'),
   poolSize: spec('pool_addresses', 'gauge', ['subnet', 'pool'], 'Addresses in each pool.'),
   poolUtilisation: spec('pool_utilisation_ratio', 'gauge', ['subnet', 'pool'], 'Share of each pool\'s addresses leased out (active or bootp), 0 to 1.'),
   journalFsyncDuration: spec('journal_fsync_duration_seconds', 'histogram', [], 'Lease journal group commit: one write plus fdatasync, seconds.'),
