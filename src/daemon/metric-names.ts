@@ -19,6 +19,7 @@ export interface MetricSpec {
 const spec = (name: string, type: MetricType, labels: readonly string[], help: string): MetricSpec => ({ name: METRIC_PREFIX + name, type, labels, help })
 
 export const METRICS = {
+  buildInfo: spec('build_info', 'gauge', ['version'], 'Always 1; the version label says which hadhcpd runs.'),
   packetsReceived: spec('dhcp_packets_received_total', 'counter', ['type'], 'DHCP packets received, by DHCP message type (option 53; "unknown" when absent).'),
   repliesSent: spec('dhcp_replies_sent_total', 'counter', ['type'], 'DHCP replies sent, by message type (offer, ack, nak).'),
   packetsDropped: spec('dhcp_packets_dropped_total', 'counter', ['reason'], 'DHCP packets that got no reply, by reason (RELEASE and DECLINE are not drops).'),

@@ -25,6 +25,7 @@ import {
   messageTypeLabel, reasonLabel, type MetricSpec,
 } from './metric-names.js'
 import type { VrrpInstanceSnapshot } from './vrrp.js'
+import { VERSION } from './version.js'
 
 export interface MetricsSources {
   readonly store: LeaseStore
@@ -74,6 +75,8 @@ export class DaemonMetrics {
       new Counter({ name: s.name, help: s.help, labelNames: [...s.labels], registers: reg, ...(collect ? { collect() { collect(this) } } : {}) })
     const gauge = (s: MetricSpec, collect: (g: Gauge<string>) => void): Gauge<string> =>
       new Gauge({ name: s.name, help: s.help, labelNames: [...s.labels], registers: reg, collect() { collect(this) } })
+
+    new Gauge({ name: METRICS.buildInfo.name, help: METRICS.buildInfo.help, labelNames: [...METRICS.buildInfo.labels], registers: reg }).set({ version: VERSION }, 1)
 
     // ---- DHCP packets --------------------------------------------------------------------
     const received = counter(METRICS.packetsReceived)

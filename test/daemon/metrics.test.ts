@@ -18,6 +18,7 @@ import { DaemonMetrics, type MetricsSources } from '../../src/daemon/metrics.js'
 import { isConventionalName, METRICS } from '../../src/daemon/metric-names.js'
 import type { VrrpInstanceSnapshot } from '../../src/daemon/vrrp.js'
 import { LeaseJournal } from '../../src/persistence/journal.js'
+import { VERSION } from '../../src/daemon/version.js'
 import { BOOTREQUEST, MessageType } from '../../src/protocol/dhcp/constants.js'
 import { createPacket, toBuffer } from '../../src/protocol/dhcp/packet.js'
 import { MemoryFileSystem } from '../helpers/memory-file-system.js'
@@ -256,6 +257,7 @@ test('names follow Prometheus conventions; default process metrics carry the pre
     assert.ok(!/_ms$|_milliseconds|_percent/.test(spec.name), `${spec.name}: base units`)
   }
   assert.match(m.contentType, /^text\/plain; version=0\.0\.4/)
+  assert.equal(value(text, METRICS.buildInfo.name, { version: VERSION }), 1)
   const { register } = await import('prom-client')
   assert.equal(register.getSingleMetric(METRICS.packetsReceived.name), undefined, 'not on the global registry')
   // Two instances in one process (tests, embedding) do not collide.
