@@ -86,14 +86,27 @@ export class DaemonMetrics {
     for (const t of MESSAGE_TYPE_LABELS) received.inc({ type: t }, 0)
     for (const t of ['offer', 'ack', 'nak']) replies.inc({ type: t }, 0)
     for (const r of ['malformed', 'rate_limited', 'not_in_scope', 'no_free_lease']) drops.inc({ reason: r }, 0)
+    // Per-packet path: the labelled children are looked up once per label value, not hashed each time.
+    const children = <T>(make: (label: string) => T): ((label: string) => T) => {
+      const cache = new Map<string, T>()
+      return (label) => {
+        let c = cache.get(label)
+        if (c === undefined) cache.set(label, (c = make(label)))
+        return c
+      }
+    }
+    const receivedOf = children((type) => received.labels({ type }))
+    const repliesOf = children((type) => replies.labels({ type }))
+    const latencyOf = children((type) => latency.labels({ type }))
+    const dropsOf = children((reason) => drops.labels({ reason: reasonLabel(reason) }))
     this.dhcp = {
-      received: (type) => received.inc({ type: messageTypeLabel(type) }),
+      received: (type) => receivedOf(messageTypeLabel(type)).inc(),
       replied: (type, seconds) => {
         const label = messageTypeLabel(type)
-        replies.inc({ type: label })
-        latency.observe({ type: label }, seconds)
+        repliesOf(label).inc()
+        latencyOf(label).observe(seconds)
       },
-      dropped: (reason) => drops.inc({ reason: reasonLabel(reason) }),
+      dropped: (reason) => dropsOf(reason).inc(),
     }
 
     // ---- journal -------------------------------------------------------------------------

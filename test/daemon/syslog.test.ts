@@ -24,7 +24,7 @@ function fakeTarget(fail = false) {
 test('the sink frames each line at the configured facility; log-facility changes it', () => {
   const f = fakeTarget()
   const sink = new SyslogSink(f.target, { tag: 'dhcpd', pid: 4242, clock: () => AT })
-  assert.ok(sink.write('info', 'Server starting service.'))
+  sink.write('info', 'Server starting service.')
   assert.ok(sink.setFacility('local7'))
   assert.ok(!sink.setFacility('local9'), 'unknown facility refused')
   sink.write('error', 'Configuration file errors encountered -- exiting\n/etc/dhcp/dhcpd.conf:3:1: bad')
@@ -35,7 +35,7 @@ test('the sink frames each line at the configured facility; log-facility changes
   ])
 })
 
-test('failed sends: one notice per run of failures, the line goes to the fallback', () => {
+test('undeliverable records: one notice per run of failures, the line goes to the fallback', () => {
   const troubles: string[] = []
   const sink = new SyslogSink(fakeTarget(true).target, { tag: 'dhcpd', pid: 1, onTrouble: (e) => troubles.push(e.message) })
   const fallback = memoryLogger('debug')
@@ -46,6 +46,37 @@ test('failed sends: one notice per run of failures, the line goes to the fallbac
   assert.deepEqual(troubles, ['ECONNREFUSED'])
   assert.deepEqual(fallback.lines.map((l) => l.text), ['first', 'second'])
   assert.equal(sink.failures, 2)
+})
+
+test('while the syslog daemon\'s queue is full records wait in order and go out on retry; overflow and shutdown fall back', () => {
+  const sent: string[] = []
+  let busy = true
+  const eagain = (): Error => Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' })
+  const retries: Array<() => void> = []
+  const sink = new SyslogSink(
+    { send: (b) => (busy ? eagain() : void sent.push(b.toString().replace(/^.*\]: /, ''))) },
+    { tag: 'dhcpd', pid: 1, schedule: (r) => retries.push(r), maxQueued: 3 },
+  )
+  const undelivered: string[] = []
+  sink.onUndelivered = (_l, m) => undelivered.push(m)
+  busy = false
+  sink.write('info', 'one')
+  busy = true
+  sink.write('info', 'two')
+  busy = false
+  sink.write('info', 'three')
+  assert.deepEqual(sent, ['one'], 'three waits behind two: order is kept')
+  assert.equal(sink.queued, 2)
+  assert.equal(retries.length, 1)
+  retries.shift()!()
+  assert.deepEqual(sent, ['one', 'two', 'three'])
+  assert.equal(sink.queued, 0)
+  busy = true
+  for (const m of ['a', 'b', 'c', 'd']) sink.write('info', m)
+  assert.deepEqual(undelivered, ['d'], 'beyond maxQueued a record falls back')
+  sink.flush()
+  assert.deepEqual(undelivered, ['d', 'a', 'b', 'c'], 'at shutdown what is still queued falls back')
+  assert.equal(sink.failures, 4)
 })
 
 test('console and syslog both get each line; setFacility reaches the sink', () => {
