@@ -18,6 +18,7 @@ import { DaemonMetrics, type MetricsSources } from '../../src/daemon/metrics.js'
 import { isConventionalName, METRICS } from '../../src/daemon/metric-names.js'
 import type { VrrpInstanceSnapshot } from '../../src/daemon/vrrp.js'
 import { LeaseJournal } from '../../src/persistence/journal.js'
+import { LeaseDatabase } from '../../src/persistence/lease-database.js'
 import { VERSION } from '../../src/daemon/version.js'
 import { BOOTREQUEST, MessageType } from '../../src/protocol/dhcp/constants.js'
 import { createPacket, toBuffer } from '../../src/protocol/dhcp/packet.js'
@@ -271,4 +272,30 @@ test('no label collides with the labels Prometheus attaches to every target (job
       assert.match(l, /^[a-z][a-z0-9_]*$/)
     }
   }
+})
+
+test('wired as compose wires it: an ACK moves packets, latency, journal and pool metrics together', async () => {
+  const config = compile(CONF)
+  const fs = new MemoryFileSystem()
+  const db = await LeaseDatabase.open(fs, '/var/lib/dhcp/dhcpd.leases', { now: 1_735_689_600 })
+  const metrics = new DaemonMetrics({ store: db.store, config: () => config, failover: () => [], vrrp: () => [] }, { defaultMetrics: false, poolCacheMs: 0 })
+  db.journal.observer = metrics.journal
+  const pipeline = new Pipeline(config, db.store, { capabilities: { directUnicast: false } })
+  const service = new DhcpService({
+    pipeline, journal: db, transport: { send: () => undefined }, logger: memoryLogger('error'),
+    now: () => Date.UTC(2025, 0, 1), observer: metrics.dhcp,
+  })
+  const receive = (data: Buffer): void => service.onDatagram({ data, receivedOn: IFACE, source: '0.0.0.0', sourcePort: 68 })
+  const before = value(await metrics.metricsText(), `${METRICS.journalFsyncDuration.name}_count`)
+  receive(datagram(MessageType.DISCOVER, 1))
+  await service.drain()
+  receive(datagram(MessageType.REQUEST, 1, 0xc6121e0a))
+  await service.drain()
+  const text = await metrics.metricsText()
+  assert.equal(value(text, METRICS.repliesSent.name, { type: 'ack' }), 1)
+  assert.equal(value(text, `${METRICS.requestDuration.name}_count`, { type: 'ack' }), 1)
+  assert.equal(value(text, `${METRICS.journalFsyncDuration.name}_count`), before + 1, 'the ACK\'s lease change: one fsync')
+  assert.equal(value(text, METRICS.leases.name, { subnet: '198.18.30.0/24', pool: '198.18.30.0/24#0', state: 'active' }), 1)
+  assert.equal(value(text, METRICS.poolUtilisation.name, { subnet: '198.18.30.0/24', pool: '198.18.30.0/24#0' }), 0.5)
+  await db.close()
 })
