@@ -152,7 +152,7 @@ export function hadhcpdKind(readyLine: string, transport: 'auto' | 'udp' = 'auto
       const outputPath = join(stepDir, 'hadhcpd.out')
       const extra = transport === 'udp' ? ['--transport', 'udp'] : []
       return {
-        argv: pinned(serverCpu, [process.execPath, ...hadhcpdNodeFlags(), HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), ...extra, SERVER.iface]),
+        argv: pinned(serverCpu, [process.execPath, ...hadhcpdNodeFlags(), HADHCPD_LAUNCHER, '-f', '-d', '-cf', conf, '-lf', leases, '-pf', join(stepDir, 'hadhcpd.pid'), '--no-syslog', '--control', 'none', ...extra, SERVER.iface]),
         outputPath,
         ready: { pattern: readyLine, file: outputPath },
       }

@@ -52,6 +52,8 @@ export interface PipelineInput {
 
 export interface Reply {
   readonly packet: DhcpPacket
+  /** The reply's DHCP message type (OFFER, ACK, NAK). */
+  readonly messageType: number
   /** Wire bytes, already fitted to the client's maximum message size. */
   readonly bytes: Buffer
   readonly route: ReplyRoute
@@ -68,9 +70,27 @@ export interface Probe {
   readonly timeoutMs: number
 }
 
+/**
+ * Why a query got no reply, for counting (metrics): snake_case, a small fixed set.
+ * RELEASE and DECLINE are answered by silence by design and are not drops.
+ */
+export type DropReason =
+  | 'malformed'
+  | 'not_client_message'
+  | 'not_in_scope'
+  | 'load_balanced_to_peer'
+  | 'not_serving_failover_state'
+  | 'unknown_network'
+  | 'no_free_lease'
+  | 'ignored'
+
 export interface Decision {
   /** Absent when the server stays silent. */
   readonly reply?: Reply
+  /** The query's DHCP message type, when it decoded. */
+  readonly received?: number
+  /** Why no reply goes out, when that is a drop (absent for replies, RELEASE and DECLINE). */
+  readonly drop?: DropReason
   /** Present on an OFFER that ISC would ping first (see {@link Probe}). */
   readonly probe?: Probe
   /** Journal these before sending `reply`. */
@@ -78,8 +98,13 @@ export interface Decision {
   readonly events: readonly LogEvent[]
 }
 
+/** Why the failover gate refused a query (metrics); absent means `not_in_scope`. */
+export type HaRefusal = 'load_balanced_to_peer' | 'not_serving_failover_state'
+
 /** The failover load-balancing hook (Kea `inScope`): false drops the query silently. */
-export type HaFilter = (query: ClientQuery) => { readonly accept: true } | { readonly accept: false; readonly reason: string }
+export type HaFilter = (query: ClientQuery) =>
+  | { readonly accept: true }
+  | { readonly accept: false; readonly reason: string; readonly code?: HaRefusal }
 
 export interface PipelineOptions extends EngineOptions {
   readonly capabilities: TransportCapabilities
@@ -107,10 +132,14 @@ export class Pipeline {
 
   handle(input: PipelineInput): Decision {
     const accepted = this.accept(input)
-    if ('drop' in accepted) return { changes: [], events: [accepted.drop] }
+    if ('drop' in accepted) {
+      const base = { changes: [], events: [accepted.drop], drop: accepted.reason }
+      return accepted.received === undefined ? base : { ...base, received: accepted.received }
+    }
     const query = accepted.query
+    const received = query.messageType
     const refused = this.haFilterStage(query)
-    if (refused !== undefined) return { changes: [], events: [refused] }
+    if (refused !== undefined) return { changes: [], events: [refused.event], received, drop: refused.reason }
     const request = this.selectSubnet(query, input)
     const outcome = this.allocate(request)
     const events: LogEvent[] = this.infoEvents || mayWarn(query, outcome)
@@ -118,9 +147,12 @@ export class Pipeline {
       : []
     const reply = this.respond(request, outcome, input.receivedOn, events)
     const changes = this.commit(outcome)
-    if (reply === undefined) return { changes, events }
+    if (reply === undefined) {
+      const drop = dropReasonOf(outcome, request)
+      return drop === undefined ? { changes, events, received } : { changes, events, received, drop }
+    }
     const probe = probeFor(outcome)
-    return probe === undefined ? { reply, changes, events } : { reply, probe, changes, events }
+    return probe === undefined ? { reply, changes, events, received } : { reply, probe, changes, events, received }
   }
 
   /**
@@ -146,20 +178,20 @@ export class Pipeline {
 
   // ---- stages ------------------------------------------------------------------------------
 
-  private accept(input: PipelineInput): { query: ClientQuery; warnings: LogEvent[] } | { drop: LogEvent } {
+  private accept(input: PipelineInput): { query: ClientQuery; warnings: LogEvent[] } | { drop: LogEvent; reason: DropReason; received?: number } {
     let packet: DhcpPacket
     try {
       packet = decode(input.datagram, 0, input.datagram.length).value
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e
-      return { drop: dropped(`malformed packet on ${input.receivedOn.name}: ${e.message}`) }
+      return { drop: dropped(`malformed packet on ${input.receivedOn.name}: ${e.message}`), reason: 'malformed' }
     }
     const parsed = parseClientQuery(packet)
-    if (!parsed.ok) return { drop: dropped(`packet dropped on ${input.receivedOn.name}: ${parsed.reason}`) }
+    if (!parsed.ok) return { drop: dropped(`packet dropped on ${input.receivedOn.name}: ${parsed.reason}`), reason: 'malformed' }
     const q = parsed.query
     const clientMessages: readonly number[] = [MessageType.DISCOVER, MessageType.REQUEST, MessageType.DECLINE, MessageType.RELEASE, MessageType.INFORM]
     if (!clientMessages.includes(q.messageType)) {
-      return { drop: dropped(`${messageName(q.messageType)} from ${hardwareText(q)} is not a client message`) }
+      return { drop: dropped(`${messageName(q.messageType)} from ${hardwareText(q)} is not a client message`), reason: 'not_client_message', received: q.messageType }
     }
     const warnings = parsed.ignored.map((why) =>
       logEvent('DHCP_OPTION_IGNORED', 'info', `${messageName(q.messageType)} from ${hardwareText(q)}: ignoring ${why}`))
@@ -167,10 +199,11 @@ export class Pipeline {
   }
 
   /** The failover load-balancing hook; returns the event when the query is not ours to answer. */
-  private haFilterStage(query: ClientQuery): LogEvent | undefined {
+  private haFilterStage(query: ClientQuery): { event: LogEvent; reason: DropReason } | undefined {
     const verdict = this.haFilter?.(query)
     if (verdict === undefined || verdict.accept) return undefined
-    return logEvent('DHCP_NOT_IN_SCOPE', 'debug', `${messageName(query.messageType)} from ${hardwareText(query)}: not in scope (${verdict.reason})`)
+    const event = logEvent('DHCP_NOT_IN_SCOPE', 'debug', `${messageName(query.messageType)} from ${hardwareText(query)}: not in scope (${verdict.reason})`)
+    return { event, reason: verdict.code ?? 'not_in_scope' }
   }
 
   /** Finds the client's network and gathers everything the engine decides on. */
@@ -212,7 +245,7 @@ export class Pipeline {
       events.push(logEvent('DHCP_REPLY_TRUNCATED', 'warn', `${messageName(req.query.messageType)} from ${hardwareText(req.query)}: options ${codes} left out, reply too large`, { options: codes }))
     }
     const route = routeReply(req.query, { isNak: content.kind === 'nak', yiaddr: content.yiaddr }, this.capabilities)
-    return { packet: built.packet, bytes: built.bytes, route }
+    return { packet: built.packet, messageType: REPLY_TYPE[content.kind], bytes: built.bytes, route }
   }
 
   private replyContent(req: AllocationRequest, outcome: Outcome, iface: ReceivingInterface): ReplyContent | undefined {
@@ -264,6 +297,28 @@ export function probeFor(outcome: Outcome): Probe | undefined {
 /** ISC `use-host-decl-names on`: the host declaration's name is the client's host name. */
 function hostDeclName(b: Binding): string | undefined {
   return b.host !== undefined && b.scope.param('useHostDeclNames') === true ? b.host.name : undefined
+}
+
+const REPLY_TYPE: Readonly<Record<ReplyContent['kind'], number>> = {
+  offer: MessageType.OFFER,
+  ack: MessageType.ACK,
+  nak: MessageType.NAK,
+  'inform-ack': MessageType.ACK,
+}
+
+/** Why an outcome without a reply is a drop; undefined for RELEASE and DECLINE (silence by design). */
+function dropReasonOf(outcome: Outcome, req: AllocationRequest): DropReason | undefined {
+  switch (outcome.kind) {
+    case 'no-free-leases':
+      return 'no_free_lease'
+    case 'silent':
+      return req.selection === undefined ? 'unknown_network' : 'ignored'
+    case 'released':
+    case 'declined':
+      return undefined
+    default:
+      return 'ignored'
+  }
 }
 
 function dropped(text: string): LogEvent {

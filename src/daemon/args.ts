@@ -11,6 +11,10 @@ import { DEFAULT_TOKEN_FILE } from '../api/token-file.js'
 export const DEFAULT_CONFIG_FILE = '/etc/dhcp/dhcpd.conf'
 export const DEFAULT_LEASE_FILE = '/var/lib/dhcp/dhcpd.leases'
 export const DEFAULT_PID_FILE = '/var/run/dhcpd.pid'
+/** Where glibc's syslog(3) sends records. */
+export const DEFAULT_SYSLOG_SOCKET = '/dev/log'
+/** ISC dhcpd's syslog identity, kept so rsyslog filters (`:programname, isequal, "dhcpd"`) still match. */
+export const DEFAULT_SYSLOG_TAG = 'dhcpd'
 
 export type Mode =
   /** `-t`: check the configuration and exit. */
@@ -49,6 +53,12 @@ export interface CliRequest {
   readonly vrrpConfigFile: string | undefined
   /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
   readonly pathMap: Readonly<Record<string, string>>
+  /** `--syslog-socket PATH` (default /dev/log); undefined with `--no-syslog`. */
+  readonly syslogSocket: string | undefined
+  /** `--syslog-tag TAG` (default dhcpd). */
+  readonly syslogTag: string
+  /** `--log-format text|json`: the console format (json: JSON lines on stdout); undefined = text. */
+  readonly logFormat: 'text' | 'json' | undefined
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
   readonly notes: readonly string[]
   /** `--control`: where the control API listens (default 127.0.0.1:8067). */
@@ -89,6 +99,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let user: string | undefined
   let group: string | undefined
   let vrrpConfigFile: string | undefined
+  let syslogSocket: string | undefined = DEFAULT_SYSLOG_SOCKET
+  let syslogTag = DEFAULT_SYSLOG_TAG
+  let logFormat: 'text' | 'json' | undefined
   const interfaces: string[] = []
   const notes: string[] = []
   let controlAddress: ControlAddress = parseControlAddress(DEFAULT_CONTROL) as ControlAddress
@@ -203,6 +216,24 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       case '--control-tls-key':
         tlsKey = value(i++, a)
         break
+      case '--syslog-socket':
+        syslogSocket = value(i++, a)
+        break
+      case '--no-syslog':
+        syslogSocket = undefined
+        break
+      case '--syslog-tag': {
+        const v = value(i++, a)
+        if (!/^[\x21-\x7e]{1,48}$/.test(v) || v.includes('[') || v.includes(':')) throw new UsageError(`--syslog-tag: expected up to 48 printable characters without spaces, '[' or ':', got ${v}`)
+        syslogTag = v
+        break
+      }
+      case '--log-format': {
+        const v = value(i++, a)
+        if (v !== 'text' && v !== 'json') throw new UsageError(`--log-format: expected text or json, got ${v}`)
+        logFormat = v
+        break
+      }
       case '--no-pid':
         pidFile = undefined
         break
@@ -256,6 +287,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       user,
       group,
       vrrpConfigFile,
+      syslogSocket,
+      syslogTag,
+      logFormat,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
       control: Object.freeze({
@@ -272,7 +306,8 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
                [-user user] [-group group] [--transport auto|packet|udp]
-               [--vrrp-config keepalived.conf]
+               [--vrrp-config keepalived.conf] [--log-format text|json]
+               [--syslog-socket PATH | --no-syslog] [--syslog-tag TAG]
                [--control ADDR] [--control-token-file FILE]
                [--control-tls-cert FILE --control-tls-key FILE]
                [if0 [...ifN]]
@@ -300,6 +335,15 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                 run the vrrp_instance blocks of this keepalived.conf (VRRP v2/v3,
                 interoperable with keepalived 2.2): hold the VIPs while this node is
                 MASTER; -t checks this file too
+  --log-format text|json
+                console log lines: ISC text on stderr (default, with -d/-f) or
+                JSON lines on stdout (for log shippers; also without -f)
+  --syslog-socket PATH
+                send syslog records there (default ${DEFAULT_SYSLOG_SOCKET}); the facility
+                is dhcpd.conf's log-facility (default daemon)
+  --no-syslog   do not log to syslog
+  --syslog-tag TAG
+                syslog identity (default ${DEFAULT_SYSLOG_TAG}, as ISC dhcpd)
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
   --control HOST:PORT|unix:/path|none

@@ -38,6 +38,7 @@ import { loadDashboardAssets } from './dashboard-assets.js'
 import { EventRing } from '../api/events.js'
 import type { ReloadResult } from '../api/types.js'
 import { VERSION } from './version.js'
+import { DaemonMetrics } from './metrics.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -76,6 +77,8 @@ export interface ComposeRequest {
   readonly events?: EventRing | undefined
   /** When the process started (ms); defaults to now. */
   readonly startedAt?: number | undefined
+  /** Called with each configuration that takes effect (start and reload), e.g. for `log-facility`. */
+  readonly onConfig?: ((config: ServerConfig) => void) | undefined
 }
 
 export interface RunningServer {
@@ -87,6 +90,12 @@ export interface RunningServer {
   readonly control: DaemonControl
   /** Re-reads the configuration; a bad one is logged (and its errors returned) and the running one kept. */
   reload(): ReloadResult
+  /** Prometheus text exposition of the daemon's metrics (the control API's `/metrics`). */
+  metricsText(): Promise<string>
+  /** The Content-Type header for {@link metricsText}. */
+  readonly metricsContentType: string
+  /** The metrics themselves (registry, observers), for tests and embedding. */
+  readonly metrics: DaemonMetrics
   /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
   stop(): Promise<void>
 }
@@ -105,6 +114,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   if (loaded.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', loaded.warnings)
   let config: ServerConfig = loaded.config
   let configLoadedAt = Date.now()
+  req.onConfig?.(config)
   let vrrpConfig: KeepalivedConfig | undefined
   if (req.vrrpConfigFile !== undefined) {
     const v = loadVrrpConfig(req.vrrpConfigFile)
@@ -178,6 +188,14 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       infoEvents: log.enabled('info'),
       ...(haFilter ? { haFilter } : {}),
     })
+  let vrrp: VrrpService | undefined
+  const metrics = new DaemonMetrics({
+    store: db.store,
+    config: () => config,
+    failover: () => peers.map((p) => p.snapshot()),
+    vrrp: () => vrrp?.snapshot() ?? [],
+  })
+  db.journal.observer = metrics.journal
   const batcher = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
   // Lease changes reach the failover peers only once durable (BNDUPD after the journal commit).
   const journal = peers.length === 0 ? batcher : {
@@ -188,7 +206,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   let pipeline = makePipeline(config)
   for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
   const prober = openPinger(log)
-  const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober })
+  const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober, observer: metrics.dhcp })
   try {
     await transport.start({
       onDatagram: (d) => service.onDatagram(d),
@@ -209,7 +227,6 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
 
   // 4b. VRRP: only once the DHCP side listens, so the VIP never lands on a node that cannot answer.
-  let vrrp: VrrpService | undefined
   let failoverHealthTimer: NodeJS.Timeout | undefined
   if (vrrpConfig !== undefined) {
     const load = nativeForRawSockets()
@@ -291,11 +308,15 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     reload: () => server.reload(),
   })
   control.staticAsset = loadDashboardAssets()
+  control.metricsText = () => metrics.metricsText()
   const server: RunningServer = {
     service,
     db,
     vrrp,
     control,
+    metrics,
+    metricsContentType: metrics.contentType,
+    metricsText: () => metrics.metricsText(),
     reload() {
       const next = loadConfig(req.configFile)
       if (!next.ok) {
@@ -305,6 +326,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
       configLoadedAt = Date.now()
+      req.onConfig?.(config)
       pipeline = makePipeline(config)
       service.setPipeline(pipeline)
       const again = chooseInterfaces(hostInterfaces(), req.interfaces, config)

@@ -15,7 +15,8 @@
 import { KeyedQueue } from '../lib/keyed-queue.js'
 import { LogThrottle } from '../lib/log-throttle.js'
 import type { LeaseChange } from '../core/lease.js'
-import type { Decision, LogEvent, Pipeline } from '../core/pipeline.js'
+import type { Decision, DropReason, LogEvent, Pipeline } from '../core/pipeline.js'
+import { performance } from 'node:perf_hooks'
 import { clientKeyOf } from '../io/client-key.js'
 import type { InboundDatagram, Transport, TransportDrop } from '../io/transport.js'
 import type { Prober } from '../io/pinger.js'
@@ -51,6 +52,21 @@ export interface ServiceCounters {
   pingRetransmissions: number
 }
 
+/**
+ * What the service reports for metrics (daemon/metrics.ts implements it). Message types are
+ * DHCP option 53 values; `undefined` when the packet had none. Drop reasons are snake_case:
+ * the pipeline's {@link DropReason}s plus the service's own (malformed, rate_limited,
+ * unattributed, ping_check_in_progress, ping_conflict, journal_failed, internal_error).
+ */
+export interface DhcpObserver {
+  received(messageType: number | undefined): void
+  /** A reply left; `seconds` from the datagram's arrival to the send. */
+  replied(messageType: number, seconds: number): void
+  dropped(reason: DropReason | ServiceDropReason): void
+}
+
+export type ServiceDropReason = 'rate_limited' | 'unattributed' | 'ping_check_in_progress' | 'ping_conflict' | 'journal_failed' | 'internal_error'
+
 export interface DhcpServiceOptions {
   readonly pipeline: Pipeline
   readonly journal: Journal
@@ -62,6 +78,10 @@ export interface DhcpServiceOptions {
   readonly maxInFlight?: number
   /** ICMP echo for ping-check; without it addresses are offered unprobed. */
   readonly prober?: Prober | undefined
+  /** Metrics hooks. */
+  readonly observer?: DhcpObserver | undefined
+  /** Monotonic milliseconds for the latency figure (default performance.now). */
+  readonly monotonic?: () => number
 }
 
 export class DhcpService {
@@ -80,9 +100,13 @@ export class DhcpService {
   private readonly pings = new PingChecks()
   /** Clients whose ping-check is running, with the address being probed. */
   private readonly pinging = new Map<string, number>()
+  private readonly observer: DhcpObserver | undefined
+  private readonly monotonic: () => number
 
   constructor(o: DhcpServiceOptions) {
     this.prober = o.prober
+    this.observer = o.observer
+    this.monotonic = o.monotonic ?? (() => performance.now())
     this.pipeline = o.pipeline
     this.journal = o.journal
     this.transport = o.transport
@@ -91,7 +115,10 @@ export class DhcpService {
     this.queue = new KeyedQueue<string>({
       maxPerKey: o.maxPerClient ?? 4,
       maxTotal: o.maxInFlight ?? 10_000,
-      onError: (err) => this.internalError(err),
+      onError: (err) => {
+        this.observer?.dropped('internal_error')
+        this.internalError(err)
+      },
     })
   }
 
@@ -106,9 +133,12 @@ export class DhcpService {
 
   onDatagram(d: InboundDatagram): void {
     this.counters.received++
+    const arrived = this.observer === undefined ? 0 : this.monotonic()
+    this.observer?.received(scanMessageType(d.data))
     const key = clientKeyOf(d.data)
     if (key === undefined) {
       this.counters.malformed++
+      this.observer?.dropped('malformed')
       this.throttled('DHCP_PACKET_MALFORMED', d.source, `malformed packet from ${d.source}:${d.sourcePort} via ${d.receivedOn.name} (${d.data.length} bytes, not a BOOTREQUEST)`)
       return
     }
@@ -116,12 +146,14 @@ export class DhcpService {
     if (probing !== undefined && scanMessageType(d.data) === MessageType.DISCOVER) {
       // ISC: "already acking lease" — the check under way answers this client.
       this.counters.pingRetransmissions++
+      this.observer?.dropped('ping_check_in_progress')
       if (this.log.enabled('debug')) this.log.log('debug', 'DHCP_PING_IN_PROGRESS', `DHCPDISCOVER from ${hardwareOf(d.data)} via ${d.receivedOn.name}: ping-check of ${formatIPv4(probing)} in progress, retransmission dropped`)
       return
     }
-    const admission = this.queue.run(key, () => this.process(d, key))
+    const admission = this.queue.run(key, () => this.process(d, key, arrived))
     if (admission !== 'queued') {
       this.counters.overload++
+      this.observer?.dropped('rate_limited')
       this.throttled('DHCP_PACKET_OVERLOAD', admission === 'key-full' ? key : 'queue', `dropped a packet from ${d.source} via ${d.receivedOn.name}: ${admission === 'key-full' ? 'client already has packets in flight' : 'too many packets in flight'}`)
     }
   }
@@ -129,6 +161,8 @@ export class DhcpService {
   onDrop(d: TransportDrop): void {
     this.counters.received++
     this.counters.unattributed++
+    this.observer?.received(undefined)
+    this.observer?.dropped('unattributed')
     this.throttled('DHCP_PACKET_UNATTRIBUTED', d.source, `dropped a packet from ${d.source}: ${d.reason}`)
   }
 
@@ -158,21 +192,28 @@ export class DhcpService {
     return total
   }
 
-  private process(d: InboundDatagram, key: string): Promise<void> {
+  private process(d: InboundDatagram, key: string, arrived: number): Promise<void> {
     const first = this.decide(d)
     // Without a probe the reply goes out synchronously (no extra tick per packet).
-    if (first.probe === undefined || first.reply === undefined || this.prober === undefined) return this.complete(d, first, undefined)
-    return this.pingChecked(d, key, first).then((checked) => (checked === undefined ? undefined : this.complete(d, checked.decision, checked.logged)))
+    if (first.probe === undefined || first.reply === undefined || this.prober === undefined) return this.complete(d, first, undefined, arrived)
+    return this.pingChecked(d, key, first).then((checked) => {
+      if (checked === undefined) {
+        this.observer?.dropped('ping_conflict')
+        return undefined
+      }
+      return this.complete(d, checked.decision, checked.logged, arrived)
+    })
   }
 
   /** Journals the decision's changes (if any), then sends and logs. */
-  private complete(d: InboundDatagram, decision: Decision, logged: ReadonlySet<string> | undefined): Promise<void> {
+  private complete(d: InboundDatagram, decision: Decision, logged: ReadonlySet<string> | undefined, arrived: number): Promise<void> {
     if (decision.changes.length === 0) {
-      this.finish(d, decision, logged)
+      this.finish(d, decision, logged, arrived)
       return Promise.resolve()
     }
     return this.commit(decision.changes).then((ok) => {
-      if (ok) this.finish(d, decision, logged)
+      if (ok) this.finish(d, decision, logged, arrived)
+      else this.observer?.dropped('journal_failed')
     })
   }
 
@@ -241,11 +282,14 @@ export class DhcpService {
   }
 
   /** Sends the reply and logs; events whose id is in `alreadyLogged` were logged before a probe. */
-  private finish(d: InboundDatagram, decision: Decision, alreadyLogged?: ReadonlySet<string>): void {
+  private finish(d: InboundDatagram, decision: Decision, alreadyLogged: ReadonlySet<string> | undefined, arrived: number): void {
     const reply = decision.reply
     if (reply !== undefined) {
       this.transport.send(reply.bytes, reply.route, d.receivedOn)
       this.counters.replies++
+      this.observer?.replied(reply.messageType, (this.monotonic() - arrived) / 1000)
+    } else if (decision.drop !== undefined) {
+      this.observer?.dropped(decision.drop)
     }
     this.logEvents(alreadyLogged === undefined ? decision.events : decision.events.filter((e) => !alreadyLogged.has(e.id)), d.source)
   }

@@ -16,7 +16,7 @@ export function failoverHaFilter(drivers: readonly FailoverPeerDriver[]): HaFilt
     const d = drivers[0]
     if (d === undefined) return { accept: true }
     const policy = d.policy()
-    if (!policy.responding) return { accept: false, reason: `not responding${policy.reason}` }
+    if (!policy.responding) return { accept: false, reason: `not responding${policy.reason}`, code: 'not_serving_failover_state' }
     const hba = d.hashBuckets
     if (!policy.loadBalance || hba === undefined) return { accept: true }
     const verdict = loadBalance({
@@ -29,6 +29,6 @@ export function failoverHaFilter(drivers: readonly FailoverPeerDriver[]): HaFilt
       key: loadBalanceKey(query.clientId, query.chaddr, query.chaddr.length),
       peerHasFreeLeases: d.peerHasFreeLeases(),
     })
-    return verdict.serve ? { accept: true } : { accept: false, reason: `load balance to peer (bucket ${verdict.bucket ?? -1})` }
+    return verdict.serve ? { accept: true } : { accept: false, reason: `load balance to peer (bucket ${verdict.bucket ?? -1})`, code: 'load_balanced_to_peer' }
   }
 }

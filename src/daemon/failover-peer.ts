@@ -8,7 +8,7 @@
  */
 import type { FailoverPeer } from '../config/model.js'
 import type { LeaseChange } from '../core/lease.js'
-import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
+import { LeaseUpdates, type PeerLeaseDatabase, type UpdateCounters, type UpdateLink } from './failover-updates.js'
 import type { RelationshipPool } from './failover-bindings.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
@@ -30,7 +30,9 @@ export const VENDOR_CLASS = 'hadhcpd'
 export type { PeerLeaseDatabase } from './failover-updates.js'
 
 /** One relationship's state for the control API (times are Unix seconds). */
+/** What the control API and the metrics read about a relationship (times are Unix seconds). */
 export interface FailoverSnapshot {
+  readonly name: string
   readonly state: FailoverState
   readonly stos: number
   readonly peerState: FailoverState
@@ -44,6 +46,10 @@ export interface FailoverSnapshot {
   /** FREE and BACKUP addresses in the relationship's ranges (never-used ones count as FREE). */
   readonly free: number
   readonly backup: number
+  /** Binding-update counters since start. */
+  readonly updates: Readonly<UpdateCounters>
+  /** Updates waiting to be sent or acked. */
+  readonly queueDepth: number
 }
 
 /** The transport as the driver uses it (tests inject an in-memory one). */
@@ -75,6 +81,8 @@ interface Link {
   peerReceiveTimer: number
   peerMaxUnacked: number
 }
+
+/** One relationship as metrics read it on a scrape. */
 
 export class FailoverPeerDriver {
   readonly cfg: MachineConfig
@@ -449,7 +457,7 @@ export class FailoverPeerDriver {
     }
   }
 
-  /** What the control API shows about this relationship (times are Unix seconds). */
+  /** What the control API and the metrics read (times are Unix seconds). */
   snapshot(): FailoverSnapshot {
     const m = this.machine
     let free = 0
@@ -462,10 +470,11 @@ export class FailoverPeerDriver {
       }
     }
     return {
-      state: m.state, stos: m.stos, peerState: m.peerState, peerStateAt: m.peerStateAt,
+      name: this.peer.name, state: m.state, stos: m.stos, peerState: m.peerState, peerStateAt: m.peerStateAt,
       connected: this.link !== undefined && this.link.conn.open,
       lastContact: this.link?.lastReceived, skew: this.lastSkew, mclt: m.mclt,
       ...this.updates.backlog, free, backup,
+      updates: { ...this.updates.counters }, queueDepth: this.updates.queueDepth,
     }
   }
 

@@ -58,9 +58,25 @@ export interface UpdatesContext {
   onLeaseChange(change: LeaseChange): void
 }
 
+/** BNDUPD traffic of one relationship since start (metrics). */
+export interface UpdateCounters {
+  /** BNDUPDs we sent. */
+  sent: number
+  /** Our BNDUPDs the peer acknowledged. */
+  acked: number
+  /** Our BNDUPDs the peer rejected (BNDACK with a reject reason). */
+  rejected: number
+  /** BNDUPDs the peer sent us. */
+  received: number
+  /** Peer BNDUPDs we rejected. */
+  refused: number
+}
+
 export class LeaseUpdates {
   private readonly queue = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
   private chain: Promise<void> = Promise.resolve()
+  readonly counters: UpdateCounters = { sent: 0, acked: 0, rejected: 0, received: 0, refused: 0 }
+
   constructor(private readonly ctx: UpdatesContext) {}
 
   /** BNDUPDs waiting to be sent (pending) and sent but not yet acknowledged (unacked). */
@@ -99,8 +115,14 @@ export class LeaseUpdates {
 
   /** A BNDUPD from the peer on `link`; handled after every earlier one. */
   received(link: UpdateLink, msg: FailoverMessage): void {
+    this.counters.received++
     this.chain = this.chain.then(() => this.bindingUpdate(link, msg)).catch((err: unknown) =>
       this.ctx.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.ctx.name}: BNDUPD: ${err instanceof Error ? err.message : String(err)}`))
+  }
+
+  /** Updates waiting to be sent plus those sent and not yet acknowledged. */
+  get queueDepth(): number {
+    return this.queue.pendingCount + this.queue.inFlightCount
   }
 
   /** Resolves when every received BNDUPD so far has been handled. */
@@ -190,6 +212,7 @@ export class LeaseUpdates {
       const lease = this.ctx.db.store.get(out.address)
       if (lease === undefined) continue
       l.send(bndupdMessage({ time: now, xid: out.xid }, bindingOf(lease)))
+      this.counters.sent++
     }
   }
 
@@ -209,8 +232,10 @@ export class LeaseUpdates {
     }
     if (r.kind === 'not-outstanding') return
     if (b.rejectReason !== undefined) {
+      this.counters.rejected++
       this.ctx.log.log('warn', 'FAILOVER_BNDUPD_REJECTED', `bind update on ${ip} from ${this.ctx.name} rejected: ${b.message ?? rejectReasonText(b.rejectReason)}`)
     } else {
+      this.counters.acked++
       const lease = this.ctx.db.store.get(b.address)
       if (lease !== undefined) {
         const sent = potentialExpiry(lease)
@@ -227,6 +252,7 @@ export class LeaseUpdates {
     const b = viewBinding(msg)
     const now = this.ctx.clock()
     const reject = (address: number, reason: number, message: string): void => {
+      this.counters.refused++
       this.ctx.log.log('info', 'FAILOVER_BNDUPD_REJECT_SENT', `bind update on ${formatIp(address)} from ${this.ctx.name}: ${message}`)
       l.send(bndackMessage({ time: now, xid: msg.xid }, address, reason, message))
     }

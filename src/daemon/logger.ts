@@ -3,10 +3,11 @@
  * daemon's own IDs below), a level, ISC-shaped text and structured fields.
  *
  * Two sinks, both on pino's asynchronous SonicBoom writer:
- *  - `json`: pino JSON lines (`{"level":30,"time":…,"id":"DHCP_ACK","msg":"DHCPACK on …",…}`),
- *    for journald/log shippers; the default when stdout is not a terminal;
+ *  - `json`: pino JSON lines (`{"level":30,"time":…,"id":"DHCP_ACK","msg":"DHCPACK on …",…}`)
+ *    on stdout, for log shippers (`--log-format json`);
  *  - `text`: bare ISC lines (`DHCPACK on 198.18.30.10 to 08:00:27:d9:45:96 via eth0`) on
- *    stderr, as `dhcpd -d` prints them; used with `-d` and on a terminal.
+ *    stderr, as `dhcpd -d` prints them; used with `-d`/`-f`.
+ * Syslog (/dev/log) and the choice among these outputs: syslog.ts.
  * Callers check {@link Logger.enabled} before building anything expensive; events whose
  * level is off cost one comparison.
  */

@@ -5,8 +5,11 @@
  * the pid file and exit 0. SIGHUP re-reads dhcpd.conf; a bad file is rejected with its errors
  * logged and the running configuration keeps serving.
  *
- * Logging: `-d` prints ISC-style text lines on stderr (as `dhcpd -d`); otherwise JSON lines
- * (pino) on stdout, or text when stdout is a terminal. HADHCPD_LOG_LEVEL=debug|info|warn|error.
+ * Logging (as ISC dhcpd): every line goes to syslog (/dev/log, `--syslog-socket`) with tag
+ * `dhcpd` (`--syslog-tag`) at dhcpd.conf's `log-facility` (daemon until the file is read);
+ * with `-d`/`-f` also as ISC text on stderr. `--log-format json` writes JSON lines on stdout
+ * instead of the text (with or without -f). Without -f, when syslog is unavailable, lines go
+ * to stderr after one warning. HADHCPD_LOG_LEVEL=debug|info|warn|error.
  *
  * Tunables (environment): HADHCPD_RECLAIM_INTERVAL seconds (10), HADHCPD_COMPACT_INTERVAL
  * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window).
@@ -20,9 +23,12 @@
 import type { CliRequest } from './args.js'
 import { VERSION_TEXT } from './version.js'
 import { composeServer, DEFAULT_TUNABLES, type ServerTunables } from './compose.js'
-import { createLogger, parseLevel, teeLogger, type Logger } from './logger.js'
+import { parseLevel, teeLogger, type Logger } from './logger.js'
 import { EventRing, keepInEventRing } from '../api/events.js'
 import { startControlApi } from './control-server.js'
+import { createDaemonLogger, SyslogSink, type DaemonLogger } from './syslog.js'
+import { UnixDatagramSocket } from '../io/unix-datagram.js'
+import { resolveParameter } from '../config/model.js'
 import { removePidFile, writePidFile } from './pid-file.js'
 import { dropPrivileges } from './privileges.js'
 
@@ -47,19 +53,44 @@ export function tunablesFromEnv(): ServerTunables {
 
 export async function runServer(req: CliRequest): Promise<number> {
   const level = parseLevel(process.env['HADHCPD_LOG_LEVEL'], 'info')
-  const format = req.debug || process.stdout.isTTY ? 'text' : 'json'
+  const { log: base, notice } = daemonLogger(req, level)
+  // Everything also feeds the control API's ring of recent events.
   const events = new EventRing()
-  const log = teeLogger(createLogger({ format, level }), 'info', (l, id, text) => {
+  const log = teeLogger(base, 'info', (l, id, text) => {
     if (keepInEventRing(l, id)) events.push(Date.now(), l, id, text)
   })
+  if (notice !== undefined) log.log('warn', 'SYSLOG_UNAVAILABLE', notice)
   try {
-    return await serve(req, log, events)
+    return await serve(req, log, base, events)
   } finally {
     log.flush()
   }
 }
 
-async function serve(req: CliRequest, log: Logger, events: EventRing): Promise<number> {
+/** The log outputs `req` asks for; `notice` when syslog was asked for and cannot be used. */
+export function daemonLogger(req: Pick<CliRequest, 'foreground' | 'logFormat' | 'syslogSocket' | 'syslogTag'>, level: ReturnType<typeof parseLevel>): { log: DaemonLogger; notice: string | undefined } {
+  let syslog: SyslogSink | undefined
+  let notice: string | undefined
+  if (req.syslogSocket !== undefined) {
+    const opened = UnixDatagramSocket.connectTo(req.syslogSocket)
+    if (opened.ok) {
+      const socket = opened.socket
+      syslog = new SyslogSink({ send: (b) => socket.send(b) }, {
+        tag: req.syslogTag,
+        pid: process.pid,
+        onTrouble: (err) => process.stderr.write(`warn: syslog: cannot send to ${req.syslogSocket}: ${err.message}; lines go to stderr until it works again\n`),
+      })
+    } else {
+      notice = `syslog unavailable (${opened.reason}); logging to stderr`
+    }
+  }
+  const consoleOutput = req.logFormat === 'json' ? 'json' : req.foreground || syslog === undefined ? 'text' : 'none'
+  const log = createDaemonLogger({ level, console: consoleOutput, syslog })
+  // In the foreground the console shows everything anyway: no warning needed there.
+  return { log, notice: req.foreground ? undefined : notice }
+}
+
+async function serve(req: CliRequest, log: Logger, base: DaemonLogger, events: EventRing): Promise<number> {
   const startedAt = Date.now()
   if (!req.quiet) {
     log.log('info', 'BANNER', VERSION_TEXT)
@@ -70,7 +101,14 @@ async function serve(req: CliRequest, log: Logger, events: EventRing): Promise<n
   if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
 
   const composed = await composeServer(
-    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile, events, startedAt },
+    {
+      configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile,
+      events, startedAt,
+      onConfig: (config) => {
+        const facility = resolveParameter(config.global, 'logFacility') ?? 'daemon'
+        if (!base.setFacility(facility)) log.log('warn', 'LOG_FACILITY_UNKNOWN', `log-facility ${facility}: not a syslog facility; keeping the previous one`)
+      },
+    },
     log,
     tunablesFromEnv(),
   )

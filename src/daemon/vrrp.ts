@@ -7,7 +7,9 @@
  * resolves once the `ip addr del` calls have run, so the VIP is gone before the process exits.
  */
 import type { KeepalivedConfig, VrrpInstance } from '../config/keepalived/index.js'
-import { VrrpInstanceRunner, type VrrpLogRecord } from '../ha/vrrp/runner.js'
+import { VrrpInstanceRunner, type VrrpCounters, type VrrpLogRecord } from '../ha/vrrp/runner.js'
+import type { VrrpState } from '../ha/vrrp/machine.js'
+import type { DiscardReason } from '../protocol/vrrp/validate.js'
 import { DEFAULT_HEALTH_POLICY, effectivePriority, type EffectiveHealth, type HealthPolicy, type PriorityOverride, type ServiceHealth } from '../ha/vrrp/health.js'
 import type { NativeAddon } from '../io/native.js'
 import { NativeRawSocket } from '../io/raw-socket.js'
@@ -51,6 +53,15 @@ export interface VrrpServiceOptions {
   readonly log: Logger
   readonly policy?: HealthPolicy
   readonly ipPath?: string
+}
+
+export interface VrrpInstanceSnapshot {
+  readonly name: string
+  readonly state: VrrpState
+  readonly priority: number
+  readonly configuredPriority: number
+  readonly counters: Readonly<VrrpCounters>
+  readonly discards: ReadonlyMap<DiscardReason, number>
 }
 
 export type VrrpOpen = { readonly ok: true; readonly service: VrrpService } | { readonly ok: false; readonly reason: string }
@@ -244,6 +255,18 @@ export class VrrpService {
   /** Each instance's state and effective priority (diagnostics, tests). */
   states(): { name: string; state: string; priority: number }[] {
     return this.instances.map((i) => ({ name: i.runner.instance.name, state: i.runner.state, priority: i.runner.effectivePriority }))
+  }
+
+  /** What metrics read on a scrape: per instance its state, priorities and counters. */
+  snapshot(): VrrpInstanceSnapshot[] {
+    return this.instances.map((i) => ({
+      name: i.runner.instance.name,
+      state: i.runner.state,
+      priority: i.runner.effectivePriority,
+      configuredPriority: i.runner.instance.priority,
+      counters: { ...i.runner.counters },
+      discards: new Map(i.runner.discardTotals()),
+    }))
   }
 
   /** One phrase per instance plus the VIP costs, for the final stats line. */

@@ -38,6 +38,15 @@ export interface JournalOptions extends LeaseFileFormatOptions {
   readonly name?: string
 }
 
+/**
+ * Metrics hook: called as a batch's write + fsync starts with its size; the function it
+ * returns (if any) is called once the batch is durable (`ok`) or failed. The journal has no
+ * clock: the observer times the batch itself.
+ */
+export interface JournalObserver {
+  batchStarted(records: number, bytes: number): ((ok: boolean) => void) | undefined
+}
+
 interface Pending {
   readonly text: string
   readonly records: number
@@ -57,6 +66,8 @@ export class LeaseJournal {
   private records = 0
   private bytes = 0
   private maxBatch = 0
+  /** Metrics hook (set by the daemon). */
+  observer: JournalObserver | undefined
 
   private constructor(
     readonly path: string,
@@ -182,6 +193,7 @@ export class LeaseJournal {
       }
       const bytes = Buffer.from(text, 'latin1')
       this.capture?.push(bytes)
+      const done = this.observer?.batchStarted(records, bytes.length)
       try {
         const h = this.handle
         if (h.writeDurable !== undefined) await h.writeDurable(bytes)
@@ -194,11 +206,13 @@ export class LeaseJournal {
         // ISC marks the file corrupt and rewrites it before the next write; we refuse
         // appends until a compaction swaps in a good file.
         this.broken = err
+        done?.(false)
         const failure = new LeaseFileError(this.name, `write failed: ${err.message}`)
         for (const p of batch) p.reject(failure)
         for (const p of this.pending.splice(0)) p.reject(failure)
         return
       }
+      done?.(true)
       this.fsyncs++
       this.records += records
       this.bytes += bytes.length

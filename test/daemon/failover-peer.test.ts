@@ -198,6 +198,14 @@ test('a committed lease goes to the peer as one BNDUPD; the BNDACK records tsfp'
   assert.ok(sdb.committed.some((c) => c.address === address), 'journalled before the BNDACK')
   assert.equal(pdb.store.get(address)?.tsfp, NOW + 90, 'acked potential expiry recorded')
   assert.equal(pdb.store.get(address)?.atsfp, NOW + 90)
+  const ps = p.snapshot()
+  assert.ok(ps.updates.sent >= 1 && ps.updates.acked === ps.updates.sent, JSON.stringify(ps))
+  assert.equal(ps.updates.rejected, 0)
+  assert.equal(ps.queueDepth, 0)
+  assert.equal(ps.connected, true)
+  assert.equal(ps.state, 'normal')
+  assert.equal(ps.peerState, 'normal')
+  assert.equal(s.snapshot().updates.received, ps.updates.sent, 'every BNDUPD sent arrived')
 })
 
 test('a second CONNECT while linked is rejected with reason 7 (duplicate connection)', async () => {

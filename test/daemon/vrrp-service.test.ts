@@ -13,6 +13,9 @@ import { loadKeepalivedConfig } from '../../src/config/keepalived/index.js'
 import { memoryReader } from '../../src/config/source-reader.js'
 import { parseIPv4 } from '../../src/lib/ip.js'
 import { decodeSockaddrIn } from '../../src/protocol/l2/sockaddr.js'
+import { DaemonMetrics } from '../../src/daemon/metrics.js'
+import { InMemoryLeaseStore } from '../../src/core/lease-store.js'
+import type { ServerConfig } from '../../src/config/model.js'
 
 interface FakeHandle { id: number; domain: number; type: number; protocol: number; closed: boolean }
 
@@ -114,5 +117,26 @@ test('operator override: a priority is advertised, step-down sends 0 and drops t
   assert.equal(svc.setOverride('VI_1', undefined), 255)
   v = svc.views()[0]!
   assert.deepEqual([v.state, v.priorityOverride, v.healthReasons], ['MASTER', null, []])
+  await svc.stop()
+})
+
+test('metrics read the running instances: state, priorities, adverts sent, discards by reason', async () => {
+  const addon = new FakeAddon()
+  const opened = VrrpService.open({ config: config(255), addon: addon.api, host, log: silent, ipPath: '/bin/true' })
+  assert.ok(opened.ok)
+  const svc = opened.service
+  const metrics = new DaemonMetrics({ store: new InMemoryLeaseStore(), config: () => ({ subnets: [], failoverPeers: new Map() }) as unknown as ServerConfig, failover: () => [], vrrp: () => svc.snapshot() }, { defaultMetrics: false })
+  svc.start()
+  // A short packet on the receive socket (handle 0): discarded as malformed.
+  addon.receivers.get(0)?.(undefined, Buffer.from([0x45, 0, 0]), Buffer.alloc(16), undefined)
+  const text = await metrics.metricsText()
+  const line = (prefix: string): string | undefined => text.split('\n').find((l) => l.startsWith(prefix))
+  assert.equal(line('hadhcpd_vrrp_state{vrrp_instance="VI_1",state="master"}'), 'hadhcpd_vrrp_state{vrrp_instance="VI_1",state="master"} 1')
+  assert.equal(line('hadhcpd_vrrp_state{vrrp_instance="VI_1",state="backup"}'), 'hadhcpd_vrrp_state{vrrp_instance="VI_1",state="backup"} 0')
+  assert.equal(line('hadhcpd_vrrp_effective_priority{'), 'hadhcpd_vrrp_effective_priority{vrrp_instance="VI_1"} 255')
+  assert.match(line('hadhcpd_vrrp_adverts_sent_total{') ?? '', /} [1-9]\d*$/)
+  assert.match(line('hadhcpd_vrrp_transitions_total{') ?? '', /} [1-9]\d*$/)
+  assert.equal(line('hadhcpd_vrrp_adverts_dropped_total{'), 'hadhcpd_vrrp_adverts_dropped_total{vrrp_instance="VI_1",reason="malformed"} 1')
+  await svc.vips.idle()
   await svc.stop()
 })

@@ -128,6 +128,8 @@ exit 0
     // No control API unless the test asks for one (it would write /var/lib/hadhcpd/control.token).
     const extra = opts.args ?? []
     const control = extra.includes('--control') ? [] : ['--control', 'none']
+    // Nor syslog (the host's /dev/log is not the test's), unless the test asks for it.
+    if (!extra.includes('--syslog-socket')) control.push('--no-syslog')
     const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...control, ...extra, ...opts.ifaces]
     const withEnv = opts.env === undefined ? argv : ['env', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`), ...argv]
     const p = this.start(ns, withEnv, opts.log)

@@ -9,6 +9,7 @@
  */
 import { DecodeError } from '../../lib/errors.js'
 
+export const AF_UNIX = 1
 export const AF_INET = 2
 export const AF_PACKET = 17
 export const SOCK_RAW = 3
@@ -120,5 +121,18 @@ export function encodeAuxdata(status: number, length: number): Buffer {
   b.writeUInt32LE(status, 16)
   b.writeUInt32LE(length, 20)
   b.writeUInt32LE(length, 24)
+  return b
+}
+
+/** Longest path a `struct sockaddr_un` holds (108 bytes with the terminating NUL). */
+export const UNIX_PATH_MAX = 107
+
+/** `struct sockaddr_un` (unix(7)): family u16 (host order), the path, NUL-terminated. */
+export function encodeSockaddrUn(path: string): Buffer {
+  const bytes = Buffer.from(path, 'utf8')
+  if (bytes.length === 0 || bytes.length > UNIX_PATH_MAX) throw new RangeError(`unix socket path must be 1 to ${UNIX_PATH_MAX} bytes: ${path}`)
+  const b = Buffer.alloc(2 + bytes.length + 1)
+  b.writeUInt16LE(AF_UNIX, 0)
+  bytes.copy(b, 2)
   return b
 }
