@@ -142,6 +142,10 @@ test('the pair, the VIP holder and the pool numbers match the API', { timeout: 1
   await textBecomes('[data-instance="VI_1"] [data-field=state]', 'MASTER', 30_000)
   assert.equal(await fieldText('[data-instance="VI_1"] [data-field=holds-vip]'), 'yes')
   assert.equal(await fieldText('[data-instance="VI_1"] [data-field=vips]'), '198.18.33.250/32')
+  // /metrics through the same API and token: the failover and VRRP gauges agree with the page.
+  const metrics = await page.evaluate(async ([tok]) => (await fetch('/metrics', { headers: { authorization: `Bearer ${tok}` } })).text(), [token] as const)
+  assert.match(metrics, /^hadhcpd_failover_state\{peer="dashboard-pair",state="normal"\} 1$/m)
+  assert.match(metrics, /^hadhcpd_vrrp_state\{vrrp_instance="VI_1",state="master"\} 1$/m)
 
   // A real client takes a lease; the page's counts follow and equal the API's.
   const hook = lab.hook('udhcpc')
