@@ -31,11 +31,11 @@ export const LAB_TOOLS = ['ip', 'dhcrelay', 'dhclient', 'udhcpc'] as const
 
 /** The narration lines the smoke test looks for (stable wording). */
 export const MILESTONES = {
-  normal: 'MILESTONE pair NORMAL',
-  leases: 'MILESTONE leases handed out',
-  vipMoved: 'MILESTONE VIP moved',
-  survivorRenewed: 'MILESTONE survivor renewed',
-  recovered: 'MILESTONE recovered',
+  normal: '✔ Pair NORMAL',
+  leases: '✔ Leases handed out',
+  vipMoved: '✔ VIP moved',
+  survivorRenewed: '✔ Survivor renewed the clients',
+  recovered: '✔ Recovered',
 } as const
 
 interface ClientSpec {
@@ -145,10 +145,19 @@ export class HaLab {
       case 'peer-state':
         node.peerSeen = e.to
         break
-      case 'vrrp-state':
+      case 'vrrp-state': {
+        const before = node.vrrp
         node.vrrp = e.state
-        this.say(`${n}: VRRP ${e.state}${e.state === 'MASTER' ? ` — it now holds the VIP ${this.layout.vip}, so the relay's requests reach ${n}` : e.state === 'FAULT' ? ' — cannot serve, gives the VIP up' : ''}`)
+        const why = e.state === 'MASTER'
+          ? ` — takes the VIP ${this.layout.vip}; the relay's requests now reach ${n}`
+          : e.state === 'FAULT'
+            ? ' — its DHCP service cannot serve, so it gives the VIP up'
+            : before === 'MASTER'
+              ? ' — hears adverts with a higher priority and gives the VIP back'
+              : " — listens to the master's adverts on 224.0.0.18"
+        this.say(`${n}: VRRP ${e.state}${why}`)
         break
+      }
       case 'ack': {
         const first = !this.acks.some((a) => a.mac === e.mac)
         const prev = [...this.acks].reverse().find((a) => a.mac === e.mac)
@@ -199,6 +208,13 @@ export class HaLab {
 
   private vipHolder(): NodeRuntime | undefined {
     return this.nodes.find((n) => this.hasVip(n))
+  }
+
+  /** The one node that is MASTER and holds the VIP while the other does neither. */
+  private settledVipHolder(): NodeRuntime | undefined {
+    const holders = this.nodes.filter((n) => n.vrrp === 'MASTER' && n.proc?.running === true && this.hasVip(n))
+    const masters = this.nodes.filter((n) => n.vrrp === 'MASTER' && n.proc?.running === true)
+    return holders.length === 1 && masters.length === 1 ? holders[0] : undefined
   }
 
   private startNode(node: NodeRuntime): void {
@@ -272,15 +288,16 @@ export class HaLab {
         '-pf', join(lab.dir, `${node.spec.name}.pid`), '--vrrp-config', vrrp, ...control, node.iface]
       Object.assign(node, { argv, socket })
       writeFileSync(join(lab.dir, `${node.spec.name}.leases`), '')
-      this.say(`${node.spec.name} (${node.spec.role}, VRRP priority ${node.spec.vrrpPriority}): hadhcpd -f -d -cf ${conf} --vrrp-config ${vrrp} ${node.iface}`)
       this.startNode(node)
+      this.say(`${node.spec.name} (${node.spec.role}, VRRP priority ${node.spec.vrrpPriority}, pid ${node.proc?.pid ?? '-'}): hadhcpd -f -d -cf ${conf} --vrrp-config ${vrrp} ${node.iface}`)
     }
+    this.say(`The nodes connect to each other on TCP port ${l.failoverPort} and agree on a state; until then they serve nothing (STARTUP, RECOVER).`)
+    this.say('Both start VRRP as BACKUP; if no advert arrives for ~3.6 s, a node becomes MASTER and takes the VIP.')
     await this.waitUntil('both nodes to start', 30_000, () => (this.nodes.every((n) => n.ready) ? true : undefined))
-    this.say('Both nodes connect to each other on TCP port 678 and agree on a state; until then they serve nothing (STARTUP/RECOVER).')
     await this.waitUntil('the pair to reach NORMAL', 90_000, () => (this.nodes.every((n) => n.failover === 'normal') ? true : undefined))
     this.say(`${MILESTONES.normal}: both nodes are NORMAL — each answers new clients whose MAC hashes into its half of the 256 buckets (split 128); every lease is copied to the partner (BNDUPD/BNDACK).`)
-    const holder = await this.waitUntil('a VIP holder', 30_000, () => this.vipHolder())
-    this.say(`VIP ${l.vip} is on ${holder.spec.name} (VRRP priority ${holder.spec.vrrpPriority} beats ${this.nodes.find((n) => n !== holder)?.spec.vrrpPriority ?? '-'}); the other node is BACKUP and listens to its adverts on 224.0.0.18.`)
+    const holder = await this.waitUntil('one VIP holder', 30_000, () => this.settledVipHolder())
+    this.say(`VIP ${l.vip} is on ${holder.spec.name}: VRRP priority ${holder.spec.vrrpPriority} beats ${this.nodes.find((n) => n !== holder)?.spec.vrrpPriority ?? '-'}.`)
     if (api.control && token !== undefined) await this.startProxies(token)
   }
 
@@ -304,6 +321,7 @@ export class HaLab {
     const p = this.opts.prefix
     this.step(`Starting the relay (ISC dhcrelay, forwarding to the VIP ${l.vip}) and the clients`)
     this.relay = lab.start(`${p}relay`, ['dhcrelay', '-4', '-d', '-iu', 'relay-srv', '-id', 'relay-cli', l.vip], 'relay.log')
+    this.say(`dhcrelay -4 -d -iu relay-srv -id relay-cli ${l.vip} (pid ${this.relay.pid})`)
     await this.waitUntil('dhcrelay to start', 15_000, () => (/Sending on|Listening on/.test(this.relay?.output() ?? '') ? true : undefined))
     this.say(`relay up: client broadcasts on ${l.clientNet}/${l.clientPrefixLength} go to ${l.vip} with giaddr ${l.router}; renewals go straight to the server that gave the lease.`)
     for (const c of this.clients) {
@@ -316,8 +334,9 @@ export class HaLab {
       } else {
         argv = ['udhcpc', '-f', '-i', clientIface(c), '-s', hook.script, '-x', `hostname:${c.name}`, '-t', '5', '-T', '2', '-A', '2']
       }
-      this.clientProcs.push(lab.start(ns, argv, `client-${c.name}.log`))
-      this.say(`${c.name}: ${c.tool} (${c.mac}) — ${c.note}`)
+      const proc = lab.start(ns, argv, `client-${c.name}.log`)
+      this.clientProcs.push(proc)
+      this.say(`${c.name}: ${c.tool} (${c.mac}, pid ${proc.pid}) — ${c.note}`)
     }
     this.say(`The relay only talks to the VIP holder. A client in the other node's half is answered by the VIP holder too once it has been trying for more than 3 s (load balance max seconds 3).`)
     await this.waitUntil('every client to get a lease', 60_000, () => (this.clients.every((c) => this.acks.some((a) => a.mac === c.mac)) ? true : undefined))
@@ -332,7 +351,7 @@ export class HaLab {
   private async failAndRecover(): Promise<void> {
     const lab = this.labOrThrow()
     const l = this.layout
-    const victim = await this.waitUntil('a VIP holder', 10_000, () => this.vipHolder())
+    const victim = await this.waitUntil('one VIP holder', 20_000, () => this.settledVipHolder())
     const survivor = this.nodes.find((n) => n !== victim)!
     const proc = victim.proc
     if (proc === undefined) throw new Error(`${victim.spec.name} is not running`)
@@ -361,10 +380,10 @@ export class HaLab {
     const restartAt = performance.now()
     victim.failover = '-'
     this.startNode(victim)
-    this.say(`${victim.spec.name} reads its lease file (state NORMAL when it died), moves to STARTUP, reconnects and catches up on what ${survivor.spec.name} did alone.`)
+    this.say(`${victim.spec.name} (pid ${victim.proc?.pid ?? '-'}) reads its lease file (state NORMAL when it died), moves to STARTUP, reconnects and catches up on what ${survivor.spec.name} did alone.`)
     await this.waitUntil('the pair to return to NORMAL', 90_000, () => (this.nodes.every((n) => n.failover === 'normal') ? true : undefined))
     this.say(`${MILESTONES.recovered}: both nodes NORMAL again ${((performance.now() - restartAt) / 1000).toFixed(1)} s after the restart.`)
-    const back = await this.waitUntil('the VIP to settle', 20_000, () => (victim.vrrp === 'MASTER' && this.hasVip(victim) ? victim : undefined)).catch(() => this.vipHolder())
+    const back = await this.waitUntil('the VIP to settle', 20_000, () => (this.settledVipHolder() === victim ? victim : undefined)).catch(() => this.vipHolder())
     this.say(`VIP ${l.vip} is on ${back?.spec.name ?? 'nobody'}${back === victim ? ` (priority ${victim.spec.vrrpPriority} preempts once its DHCP service is healthy)` : ''}.`)
   }
 
