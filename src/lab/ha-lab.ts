@@ -81,7 +81,7 @@ export function macInBucket(owner: 'primary' | 'secondary', start: number): stri
 
 /** Does this hadhcpd build have the control API (`--control` in its usage text)? */
 export function daemonHasControlApi(usage: string): { control: boolean; tokenFile: boolean } {
-  return { control: /--control\b/.test(usage), tokenFile: /--control-token-file\b/.test(usage) }
+  return { control: /--control(?![-\w])/.test(usage), tokenFile: /--control-token-file(?![-\w])/.test(usage) }
 }
 
 class Abort extends Error {
@@ -364,9 +364,9 @@ export class HaLab {
     this.say(`${victim.spec.name} is dead (its leftover VIP is removed, as a crashed machine would not answer for it). ${survivor.spec.name} stops hearing VRRP adverts…`)
     await this.waitUntil(`the VIP to move to ${survivor.spec.name}`, 20_000, () => (this.hasVip(survivor) ? true : undefined))
     const moveMs = performance.now() - killedAt
-    this.say(`${MILESTONES.vipMoved}: ${l.vip} is on ${survivor.spec.name} ${(moveMs / 1000).toFixed(2)} s after the kill (VRRP master-down interval for priority ${survivor.spec.vrrpPriority}: 3 × 1 s + skew ${((256 - survivor.spec.vrrpPriority) / 256).toFixed(3)} s).`)
+    this.say(`${MILESTONES.vipMoved}: ${l.vip} is on ${survivor.spec.name} ${(moveMs / 1000).toFixed(2)} s after the kill (a backup takes over when no advert came for 3 × advert_int + skew = ${(3 + (256 - survivor.spec.vrrpPriority) / 256).toFixed(2)} s at priority ${survivor.spec.vrrpPriority}, counted from the last advert, which left up to 1 s before the kill).`)
     await this.waitUntil(`${survivor.spec.name} to enter communications-interrupted`, l.maxResponseDelay * 1000 + 15_000, () => (survivor.failover === 'communications-interrupted' ? true : undefined))
-    this.say(`${survivor.spec.name} serves alone now: its own clients renew with it directly; ${victim.spec.name}'s clients try ${victim.spec.name} at T1, then broadcast at T2 (${(l.leaseTime * 0.875).toFixed(0)} s) and reach ${survivor.spec.name} through the relay and the VIP.`)
+    this.say(`${survivor.spec.name} serves alone now. ${victim.spec.name}'s clients renew with ${victim.spec.name} first (unicast, from T1 = ${l.leaseTime / 2} s into the lease); when it does not answer they broadcast (at the latest at T2 = ${(l.leaseTime * 0.875).toFixed(1)} s) and the relay brings that to the VIP, now on ${survivor.spec.name}.`)
     const renewed = new Set<string>()
     await this.waitUntil(`${survivor.spec.name} to renew the clients`, (l.leaseTime + 20) * 1000, () => {
       for (const a of this.acks) if (a.node === survivor.spec.name && a.at > killedAt) renewed.add(a.mac)
@@ -379,6 +379,7 @@ export class HaLab {
     this.step(`Recovery: restarting ${victim.spec.name} with the same flags and lease file`)
     const restartAt = performance.now()
     victim.failover = '-'
+    victim.vrrp = '-'
     this.startNode(victim)
     this.say(`${victim.spec.name} (pid ${victim.proc?.pid ?? '-'}) reads its lease file (state NORMAL when it died), moves to STARTUP, reconnects and catches up on what ${survivor.spec.name} did alone.`)
     await this.waitUntil('the pair to return to NORMAL', 90_000, () => (this.nodes.every((n) => n.failover === 'normal') ? true : undefined))

@@ -8,7 +8,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { e2eCanRun, findTool } from '../helpers/e2e.js'
 import { REPO_ROOT } from '../../src/lab/dhcp-lab.js'
@@ -77,6 +78,34 @@ test('npm run lab --no-wait: pair NORMAL, leases, VIP moved, survivor renewed, r
   const dir = /files and logs: (\/\S+)/.exec(r.out)?.[1]
   assert.ok(dir !== undefined && dir.includes(PREFIX))
   assert.equal(existsSync(dir), false, `${dir} removed`)
+})
+
+test('Ctrl-C while the lab runs removes everything; leftovers of a crashed run with the prefix are removed on start', { timeout: 120_000 }, async (t) => {
+  if (!e2eCanRun(t, { root: true, tools: [...LAB_TOOLS] })) return
+  // A crashed run's leftovers: a namespace with the prefix and a scratch dir whose owner is gone.
+  spawnSync('ip', ['netns', 'add', `${PREFIX}node1`])
+  const stale = mkdtempSync(join(tmpdir(), PREFIX))
+  writeFileSync(join(stale, 'lab-owner.pid'), '999999999\n')
+  const child = spawn(process.execPath, [MAIN, '--prefix', PREFIX, '--control-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { out += c.toString() })
+  const closed = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)))
+  const deadline = Date.now() + 90_000
+  while (!out.includes('lease: ') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200))
+  assert.match(out, /lease: /, out)
+  assert.equal(existsSync(stale), false, 'the stale scratch dir was removed on start')
+  child.kill('SIGINT')
+  const code = await closed
+  assert.equal(code, 130, out)
+  assert.match(out, /Ctrl-C: stopping the lab/)
+  assert.deepEqual(listNamespaces().filter((n) => n.startsWith(PREFIX)), [])
+  const pids = [...out.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
+  assert.ok(pids.length >= 3, out)
+  assert.deepEqual(pids.filter(alive), [])
+  const dir = /files and logs: (\/\S+)/.exec(out)?.[1]
+  assert.ok(dir !== undefined)
+  assert.equal(existsSync(dir), false)
 })
 
 test('npm run lab refuses clearly when not root', { timeout: 30_000 }, (t) => {
