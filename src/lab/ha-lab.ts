@@ -22,6 +22,7 @@ import { DhcpLab, HADHCPD } from './dhcp-lab.js'
 import { parseDaemonLine, type DaemonEvent } from './daemon-log.js'
 import { LogFollower } from './log-follower.js'
 import { runSync, type LabProcess } from './lab-process.js'
+import { hasAddress, removeAddress } from './netns.js'
 import { startControlProxyNear, type ControlProxy } from './control-proxy.js'
 import { LAB_LAYOUT, keepalivedConf, nodeConf, sharedConf, type NodeAddresses, type PairLayout } from './seed-pair.js'
 import type { LabOptions } from './lab-args.js'
@@ -203,7 +204,7 @@ export class HaLab {
   }
 
   private hasVip(node: NodeRuntime): boolean {
-    return runSync(['ip', '-n', node.ns, '-4', 'addr', 'show', 'dev', node.iface], 5000).stdout.includes(` ${this.layout.vip}/32 `)
+    return hasAddress(node.ns, `${this.layout.vip}/32`, node.iface)
   }
 
   private vipHolder(): NodeRuntime | undefined {
@@ -349,7 +350,6 @@ export class HaLab {
   }
 
   private async failAndRecover(): Promise<void> {
-    const lab = this.labOrThrow()
     const l = this.layout
     const victim = await this.waitUntil('one VIP holder', 20_000, () => this.settledVipHolder())
     const survivor = this.nodes.find((n) => n !== victim)!
@@ -360,7 +360,7 @@ export class HaLab {
     process.kill(proc.pid, 'SIGKILL')
     await proc.waitForExit(5000)
     // A SIGKILLed process cannot take its address down; a crashed machine would not answer ARP for it either.
-    lab.ip(victim.ns, ['addr', 'del', `${l.vip}/32`, 'dev', victim.iface])
+    removeAddress(victim.ns, victim.iface, `${l.vip}/32`)
     this.say(`${victim.spec.name} is dead (its leftover VIP is removed, as a crashed machine would not answer for it). ${survivor.spec.name} stops hearing VRRP adverts…`)
     await this.waitUntil(`the VIP to move to ${survivor.spec.name}`, 20_000, () => (this.hasVip(survivor) ? true : undefined))
     const moveMs = performance.now() - killedAt

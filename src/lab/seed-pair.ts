@@ -123,25 +123,43 @@ include "${sharedPath}";
 `
 }
 
-/** Seed 000's keepalived.conf instance for `node` on interface `iface`. */
-export function keepalivedConf(l: PairLayout, node: NodeAddresses, iface: string): string {
-  return `global_defs {
-    router_id hadhcpd-${node.name}
+/** One seed 000-shaped `vrrp_instance VI_1` (VRID 51, advert_int 1, PASS 1111, one /32 VIP). */
+export interface VrrpInstanceSpec {
+  readonly iface: string
+  readonly state: 'MASTER' | 'BACKUP'
+  readonly priority: number
+  readonly vip: string
+  readonly routerId: string
+  readonly version?: 2 | 3
+  readonly nopreempt?: boolean
+  /** unicast_src_ip / unicast_peer instead of 224.0.0.18. */
+  readonly unicast?: { readonly src: string; readonly peer: string }
 }
 
+/** keepalived.conf text for `s` (shared by the lab and the VRRP interop tests). */
+export function seed000Instance(s: VrrpInstanceSpec): string {
+  return `global_defs {
+    router_id ${s.routerId}
+${s.version === 3 ? '    vrrp_version 3\n' : ''}}
+
 vrrp_instance ${VRRP_INSTANCE} {
-    state MASTER
-    interface ${iface}
+    state ${s.state}
+    interface ${s.iface}
     virtual_router_id 51
-    priority ${node.vrrpPriority}
+    priority ${s.priority}
     advert_int 1
-    authentication {
+${s.nopreempt === true ? '    nopreempt\n' : ''}${s.unicast === undefined ? '' : `    unicast_src_ip ${s.unicast.src}\n    unicast_peer {\n        ${s.unicast.peer}\n    }\n`}    authentication {
         auth_type PASS
         auth_pass 1111
     }
     virtual_ipaddress {
-        ${l.vip}/32
+        ${s.vip}/32
     }
 }
 `
+}
+
+/** Seed 000's keepalived.conf instance for `node` on interface `iface` (both say `state MASTER`). */
+export function keepalivedConf(l: PairLayout, node: NodeAddresses, iface: string): string {
+  return seed000Instance({ iface, state: 'MASTER', priority: node.vrrpPriority, vip: l.vip, routerId: `hadhcpd-${node.name}` })
 }
