@@ -98,10 +98,13 @@ export class HaLab {
   private readonly clientProcs: LabProcess[] = []
   private relay: LabProcess | undefined
   private readonly acks: Ack[] = []
+  /** Processes the scenario killed on purpose. */
+  private readonly killed = new Set<LabProcess>()
   private readonly proxies: ControlProxy[] = []
   private narrateRenewals = true
   private aborted = false
   private destroyed = false
+  private cleanedUp = false
   private statusTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: LabOptions, private readonly print: (line: string) => void) {
@@ -188,11 +191,21 @@ export class HaLab {
     for (;;) {
       if (this.aborted) throw new Abort('stopped')
       for (const node of this.nodes) node.follower?.poll()
+      this.checkNothingDied()
       const v = check()
       if (v !== undefined) return v
       if (performance.now() > deadline) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${this.diagnostics()}`)
       await sleep(100)
     }
+  }
+
+  /** A node or the relay that exits on its own ends the lab with its last log lines. */
+  private checkNothingDied(): void {
+    for (const node of this.nodes) {
+      const p = node.proc
+      if (p !== undefined && !p.running && !this.killed.has(p)) throw new Error(`${node.spec.name} (pid ${p.pid}) exited unexpectedly${this.diagnostics()}`)
+    }
+    if (this.relay !== undefined && !this.relay.running) throw new Error(`dhcrelay (pid ${this.relay.pid}) exited unexpectedly${this.diagnostics()}`)
   }
 
   private diagnostics(): string {
@@ -357,6 +370,7 @@ export class HaLab {
     if (proc === undefined) throw new Error(`${victim.spec.name} is not running`)
     this.step(`Scripted failure: SIGKILL to ${victim.spec.name}, the VIP holder (pid ${proc.pid})`)
     const killedAt = performance.now()
+    this.killed.add(proc)
     process.kill(proc.pid, 'SIGKILL')
     await proc.waitForExit(5000)
     // A SIGKILLed process cannot take its address down; a crashed machine would not answer ARP for it either.
@@ -419,11 +433,13 @@ export class HaLab {
     await Promise.all(this.proxies.map((p) => p.close()))
     const lab = this.lab
     if (lab !== undefined) await lab.destroy()
+    this.cleanedUp = true
   }
 
   /** Synchronous last resort (process exit): kill what we started, remove the namespaces. */
   destroyNow(): void {
-    if (this.destroyed) return
+    if (this.cleanedUp) return
+    this.cleanedUp = true
     for (const p of [...this.nodes.map((n) => n.proc), this.relay, ...this.clientProcs]) p?.killGroupNow()
     this.lab?.destroySync()
   }
