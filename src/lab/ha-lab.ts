@@ -255,6 +255,9 @@ export class HaLab {
   private build(): void {
     const l = this.layout
     const p = this.opts.prefix
+    this.say('hadhcpd HA lab: two DHCP servers share one pool (ISC failover) and one service address (VRRP).')
+    this.say('You will see them agree (NORMAL), hand out leases through a relay, survive the crash of the')
+    this.say('node holding the service address, and take the crashed node back. Nothing here leaves this machine.')
     this.step('Building the lab (network namespaces, 198.18.0.0/15 only)')
     const lab = new DhcpLab(p)
     this.lab = lab
@@ -415,6 +418,15 @@ export class HaLab {
   async stayUp(seconds: number | undefined): Promise<void> {
     this.narrateRenewals = false
     this.step(seconds === undefined ? 'The lab stays up: clients keep renewing. Ctrl-C removes everything.' : `The lab stays up for ${seconds} s.`)
+    const lab = this.lab
+    if (lab !== undefined) {
+      const p = this.opts.prefix
+      this.say('Look around meanwhile (as root, in another terminal):')
+      this.say(`  tail -f ${join(lab.dir, 'node1.log')} ${join(lab.dir, 'node2.log')}     the daemons' logs (dhcpd's wording)`)
+      this.say(`  cat ${join(lab.dir, 'node2.leases')}     a lease file (ISC dhcpd.leases format)`)
+      this.say(`  ip netns exec ${p}pc-phone ip -4 addr     a client's address; ip -n ${p}node1 -4 addr shows the VIP holder`)
+      this.say(`  kill ${this.nodes.map((n) => n.proc?.pid ?? '-').join(' or ')}     stop node1 or node2 cleanly (VRRP priority 0: the other takes the VIP in ~0.6 s)`)
+    }
     this.statusTimer = setInterval(() => this.say(this.statusLine()), this.opts.statusEverySeconds * 1000)
     const end = seconds === undefined ? Infinity : performance.now() + seconds * 1000
     while (!this.aborted && performance.now() < end) {
