@@ -21,7 +21,30 @@ import {
   LabProcess,
   runInNamespace,
 } from './netns.js'
-import { runChecked } from './lab-process.js'
+import { runChecked, runSync } from './lab-process.js'
+
+export interface ControlFlags {
+  /** `--control ADDR` (the control API). */
+  readonly control: boolean
+  /** `--control-token-file FILE`. */
+  readonly tokenFile: boolean
+}
+
+/** Which control API flags a hadhcpd usage text mentions (builds before the API have none). */
+export function controlFlagsInUsage(usage: string): ControlFlags {
+  return { control: /--control(?![-\w])/.test(usage), tokenFile: /--control-token-file(?![-\w])/.test(usage) }
+}
+
+let cachedControlFlags: ControlFlags | undefined
+
+/** The control API flags of this checkout's daemon (`hadhcpd --help`, asked once per process). */
+export function daemonControlFlags(): ControlFlags {
+  if (cachedControlFlags === undefined) {
+    const r = runSync([process.execPath, HADHCPD, '--help'], 15_000)
+    cachedControlFlags = controlFlagsInUsage(r.stdout + r.stderr)
+  }
+  return cachedControlFlags
+}
 
 /** Repository root (this file is dist/src/lab/dhcp-lab.js once compiled). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -128,7 +151,10 @@ exit 0
 
   /** Starts hadhcpd in `ns` serving `ifaces` and waits for its readiness line. */
   async startServer(ns: string, opts: { conf: string; leases: string; ifaces: readonly string[]; log: string; env?: Record<string, string>; args?: readonly string[] }): Promise<LabProcess> {
-    const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...(opts.args ?? []), ...opts.ifaces]
+    // No control API unless the test asks for one (it would write /var/lib/hadhcpd/control.token).
+    const extra = opts.args ?? []
+    const control = extra.includes('--control') || !daemonControlFlags().control ? [] : ['--control', 'none']
+    const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...control, ...extra, ...opts.ifaces]
     const withEnv = opts.env === undefined ? argv : ['env', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`), ...argv]
     const p = this.start(ns, withEnv, opts.log)
     const ready = await p.waitForOutput(READY_LINE, 15_000)

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DhcpLab, HADHCPD } from './dhcp-lab.js'
+import { DhcpLab, HADHCPD, daemonControlFlags } from './dhcp-lab.js'
 import { parseDaemonLine, type DaemonEvent } from './daemon-log.js'
 import { LogFollower } from './log-follower.js'
 import { runSync, type LabProcess } from './lab-process.js'
@@ -80,10 +80,6 @@ export function macInBucket(owner: 'primary' | 'secondary', start: number): stri
   throw new Error(`no MAC in the ${owner} bucket`)
 }
 
-/** Does this hadhcpd build have the control API (`--control` in its usage text)? */
-export function daemonHasControlApi(usage: string): { control: boolean; tokenFile: boolean } {
-  return { control: /--control(?![-\w])/.test(usage), tokenFile: /--control-token-file(?![-\w])/.test(usage) }
-}
 
 class Abort extends Error {
   override readonly name = 'Abort'
@@ -287,20 +283,24 @@ export class HaLab {
     const lab = this.labOrThrow()
     const l = this.layout
     this.step('Starting the failover pair (seed 001: peer "ha-dhcp", split 128, mclt 30 s here) with built-in VRRP (seed 000: VI_1, VRID 51)')
-    const usage = runSync([process.execPath, HADHCPD, '--help'], 15_000)
-    const api = daemonHasControlApi(usage.stdout + usage.stderr)
+    // The control API only when this build has it; on a unix socket (it crosses namespaces) with
+    // the lab's own token file, never the host's default /var/lib/hadhcpd/control.token.
+    const flags = daemonControlFlags()
+    const api = flags.control && flags.tokenFile
     const shared = lab.file('dhcpd.conf.SHARED', sharedConf(l))
     let token: string | undefined
     let tokenFile: string | undefined
-    if (api.control && api.tokenFile) {
+    if (api) {
       token = randomBytes(32).toString('hex')
       tokenFile = lab.file('control.token', `${token}\n`, 0o600)
     }
     for (const node of this.nodes) {
       const conf = lab.file(`${node.spec.name}-dhcpd.conf`, nodeConf(l, node.spec, shared))
       const vrrp = lab.file(`${node.spec.name}-keepalived.conf`, keepalivedConf(l, node.spec, node.iface))
-      const socket = api.control ? join(lab.dir, `${node.spec.name}.sock`) : undefined
-      const control = socket === undefined ? [] : ['--control', `unix:${socket}`, ...(tokenFile === undefined ? [] : ['--control-token-file', tokenFile])]
+      const socket = api ? join(lab.dir, `${node.spec.name}.sock`) : undefined
+      const control = socket !== undefined && tokenFile !== undefined
+        ? ['--control', `unix:${socket}`, '--control-token-file', tokenFile]
+        : flags.control ? ['--control', 'none'] : []
       const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', conf, '-lf', join(lab.dir, `${node.spec.name}.leases`),
         '-pf', join(lab.dir, `${node.spec.name}.pid`), '--vrrp-config', vrrp, ...control, node.iface]
       Object.assign(node, { argv, socket })
@@ -315,7 +315,7 @@ export class HaLab {
     this.say(`${MILESTONES.normal}: both nodes are NORMAL — each answers new clients whose MAC hashes into its half of the 256 buckets (split 128); every lease is copied to the partner (BNDUPD/BNDACK).`)
     const holder = await this.waitUntil('one VIP holder', 30_000, () => this.settledVipHolder())
     this.say(`VIP ${l.vip} is on ${holder.spec.name}: VRRP priority ${holder.spec.vrrpPriority} beats ${this.nodes.find((n) => n !== holder)?.spec.vrrpPriority ?? '-'}.`)
-    if (api.control && token !== undefined) await this.startProxies(token)
+    if (token !== undefined) await this.startProxies(token)
   }
 
   private async startProxies(token: string): Promise<void> {

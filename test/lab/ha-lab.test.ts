@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
-import { daemonHasControlApi, macInBucket } from '../../src/lab/ha-lab.js'
+import { macInBucket } from '../../src/lab/ha-lab.js'
+import { controlFlagsInUsage } from '../../src/lab/dhcp-lab.js'
 import { USAGE } from '../../src/daemon/args.js'
 
 test('macInBucket picks MACs whose bucket (by MAC and by 01+MAC client-id) belongs to the asked node', () => {
@@ -17,9 +18,9 @@ test('macInBucket picks MACs whose bucket (by MAC and by 01+MAC client-id) belon
 })
 
 test('the lab passes --control only to a daemon whose usage mentions it', () => {
-  assert.deepEqual(daemonHasControlApi('Usage: hadhcpd [-p <port>] [--vrrp-config keepalived.conf]'), { control: false, tokenFile: false })
-  assert.deepEqual(daemonHasControlApi('  --control ADDR   where the API listens\n  --control-token-file PATH'), { control: true, tokenFile: true })
-  assert.equal(daemonHasControlApi('--control-tls-cert PATH').control, false, 'a longer flag is not --control')
+  assert.deepEqual(controlFlagsInUsage('Usage: hadhcpd [-p <port>] [--vrrp-config keepalived.conf]'), { control: false, tokenFile: false })
+  assert.deepEqual(controlFlagsInUsage('  --control ADDR   where the API listens\n  --control-token-file PATH'), { control: true, tokenFile: true })
+  assert.equal(controlFlagsInUsage('--control-tls-cert PATH').control, false, 'a longer flag is not --control')
   // Whatever this build is, the answer matches its own usage text.
-  assert.equal(daemonHasControlApi(USAGE).control, USAGE.includes('--control '))
+  assert.equal(controlFlagsInUsage(USAGE).control, USAGE.includes('--control '))
 })
