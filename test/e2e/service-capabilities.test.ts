@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { e2eCanRun } from '../helpers/e2e.js'
 import { DhcpLab, HADHCPD, REPO_ROOT, waitFor, waitForLog } from '../helpers/dhcp-lab.js'
 import { hasAddress, removeAddress } from '../../src/lab/netns.js'
+import { daemonControlFlags } from '../../src/lab/dhcp-lab.js'
 
 const NOBODY = 65534
 const VIP = '198.18.12.246/32'
@@ -36,7 +37,8 @@ async function runAsNobody(lab: DhcpLab, ns: string, caps: readonly string[], ta
   const vrrp = join(home, 'keepalived.conf')
   writeFileSync(vrrp, `vrrp_instance VI_1 {\n    state MASTER\n    interface hlsc-s0\n    virtual_router_id 51\n    priority 99\n    advert_int 1\n    virtual_ipaddress {\n        ${VIP}\n    }\n}\n`, { mode: 0o644 })
   const p = lab.start(ns, ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', `--inh-caps=${capList(caps)}`, `--ambient-caps=${capList(caps)}`,
-    process.execPath, HADHCPD, '-f', '-d', '-cf', conf, '-lf', join(home, 'dhcpd.leases'), '--no-pid', '--vrrp-config', vrrp, 'hlsc-s0'], `hadhcpd-${tag}.log`)
+    process.execPath, HADHCPD, '-f', '-d', '-cf', conf, '-lf', join(home, 'dhcpd.leases'), '--no-pid', '--vrrp-config', vrrp,
+    ...(daemonControlFlags().control ? ['--control', 'none'] : []), 'hlsc-s0'], `hadhcpd-${tag}.log`)
   try {
     await waitForLog(p, /\(VI_1\) Entering MASTER STATE/, 20_000)
     const vip = await waitFor('the VIP', 3000, () => (hasAddress(ns, VIP, 'hlsc-s0') ? true : undefined)).catch(() => false)
