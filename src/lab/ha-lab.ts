@@ -61,6 +61,9 @@ interface NodeRuntime {
   vrrp: string
 }
 
+/** ACKs remembered for the status line (a day of four clients renewing is ~25,000). */
+const MAX_ACKS_KEPT = 10_000
+
 interface Ack {
   readonly node: string
   readonly address: string
@@ -93,7 +96,9 @@ export class HaLab {
   private readonly clients: ClientSpec[]
   private readonly clientProcs: LabProcess[] = []
   private relay: LabProcess | undefined
+  /** Recent ACKs in order (bounded), and each client's latest. */
   private readonly acks: Ack[] = []
+  private readonly lastAck = new Map<string, Ack>()
   /** Processes the scenario killed on purpose. */
   private readonly killed = new Set<LabProcess>()
   private readonly proxies: ControlProxy[] = []
@@ -159,9 +164,12 @@ export class HaLab {
         break
       }
       case 'ack': {
-        const first = !this.acks.some((a) => a.mac === e.mac)
-        const prev = [...this.acks].reverse().find((a) => a.mac === e.mac)
-        this.acks.push({ node: n, address: e.address, mac: e.mac, at: performance.now() })
+        const prev = this.lastAck.get(e.mac)
+        const first = prev === undefined
+        const ack = { node: n, address: e.address, mac: e.mac, at: performance.now() }
+        this.acks.push(ack)
+        this.lastAck.set(e.mac, ack)
+        if (this.acks.length > MAX_ACKS_KEPT) this.acks.splice(0, this.acks.length - MAX_ACKS_KEPT)
         if (first) this.say(`lease: ${this.clientName(e.mac)} (${e.mac}) → ${e.address} from ${n}`)
         else if (this.narrateRenewals) {
           const moved = prev !== undefined && prev.node !== n ? ` (was ${prev.node})` : ''
@@ -356,7 +364,7 @@ export class HaLab {
       this.say(`${c.name}: ${c.tool} (${c.mac}, pid ${proc.pid}) — ${c.note}`)
     }
     this.say(`The relay only talks to the VIP holder. A client in the other node's half is answered by the VIP holder too once it has been trying for more than 3 s (load balance max seconds 3).`)
-    await this.waitUntil('every client to get a lease', 60_000, () => (this.clients.every((c) => this.acks.some((a) => a.mac === c.mac)) ? true : undefined))
+    await this.waitUntil('every client to get a lease', 60_000, () => (this.clients.every((c) => this.lastAck.has(c.mac)) ? true : undefined))
     this.say(`${MILESTONES.leases}:`)
     for (const c of this.clients) {
       const a = this.acks.find((x) => x.mac === c.mac)
@@ -410,7 +418,7 @@ export class HaLab {
   statusLine(): string {
     const recent = this.acks.filter((a) => performance.now() - a.at < this.opts.statusEverySeconds * 1000).length
     const nodes = this.nodes.map((n) => `${n.spec.name} ${n.proc?.running === true ? n.failover : 'down'}${this.hasVip(n) ? ' +VIP' : ''}`).join(', ')
-    const bound = this.clients.filter((c) => this.acks.some((a) => a.mac === c.mac)).length
+    const bound = this.clients.filter((c) => this.lastAck.has(c.mac)).length
     return `status: ${nodes}; ${bound}/${this.clients.length} clients bound; ${recent} ACKs in the last ${this.opts.statusEverySeconds} s`
   }
 
