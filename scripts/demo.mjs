@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The Quick start's main job (for now): check the four seed configurations with `hadhcpd -t`
-// and print what each one defines. Later this becomes the namespace HA lab.
+// Check the four seed configurations with `hadhcpd -t`
+// and print what each one defines (no root needed; the HA lab is `npm run lab`).
 import { spawnSync } from 'node:child_process'
 
 const seeds = [

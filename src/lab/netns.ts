@@ -198,6 +198,13 @@ export function removeAddress(ns: string, iface: string, cidr: string): void {
   runSync(['ip', '-n', ns, 'addr', 'del', cidr, 'dev', iface], IP_TIMEOUT_MS)
 }
 
+/** Is `cidr` (e.g. a VIP `198.18.11.246/32`) on `iface` in `ns` (any interface when omitted)? */
+export function hasAddress(ns: string, cidr: string, iface?: string): boolean {
+  if (!CIDR_RE.test(cidr)) throw new Error(`invalid address ${cidr}`)
+  const r = runSync(['ip', '-n', ns, '-4', 'addr', 'show', ...(iface === undefined ? [] : ['dev', iface])], IP_TIMEOUT_MS)
+  return r.stdout.includes(` ${cidr} `)
+}
+
 export function setMac(ns: string, iface: string, mac: string): void {
   if (!MAC_RE.test(mac)) throw new Error(`invalid MAC ${mac}`)
   ip(['-n', ns, 'link', 'set', iface, 'address', mac])

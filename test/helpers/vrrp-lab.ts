@@ -7,8 +7,9 @@
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DhcpLab } from './dhcp-lab.js'
-import type { LabProcess } from '../../src/lab/netns.js'
+import { hasAddress, type LabProcess } from '../../src/lab/netns.js'
 import { runSync } from '../../src/lab/lab-process.js'
+import { seed000Instance } from '../../src/lab/seed-pair.js'
 
 export const VIP = '198.18.60.246'
 export const H_ADDR = '198.18.60.11'
@@ -25,24 +26,7 @@ export interface InstanceSpec {
 
 /** Seed 000's vrrp_instance on `iface` with the given role. */
 export function keepalivedConf(iface: string, s: InstanceSpec, routerId: string): string {
-  return `global_defs {
-    router_id ${routerId}
-${s.version === 3 ? '    vrrp_version 3\n' : ''}}
-vrrp_instance VI_1 {
-    state ${s.state}
-    interface ${iface}
-    virtual_router_id 51
-    priority ${s.priority}
-    advert_int 1
-${s.nopreempt === true ? '    nopreempt\n' : ''}${s.unicast === undefined ? '' : `    unicast_src_ip ${s.unicast.src}\n    unicast_peer {\n        ${s.unicast.peer}\n    }\n`}    authentication {
-        auth_type PASS
-        auth_pass 1111
-    }
-    virtual_ipaddress {
-        ${VIP}/32
-    }
-}
-`
+  return seed000Instance({ ...s, iface, vip: VIP, routerId })
 }
 
 export class VrrpLab {
@@ -108,8 +92,7 @@ ${extraDhcpdConf}`)
   }
 
   hasVip(ns: string): boolean {
-    const r = runSync(['ip', '-n', ns, '-4', 'addr', 'show'], 5000)
-    return r.stdout.includes(` ${VIP}/32 `)
+    return hasAddress(ns, `${VIP}/32`)
   }
 
   /** Polls every `pollMs` until the VIP's presence in `ns` is `present`; returns the ms waited. */
