@@ -4,6 +4,7 @@
  * (`hadhcpd check FILE [--json]`) and `--vrrp-config FILE`. Pure: argv in, a typed request out.
  */
 import { UsageError } from '../lib/errors.js'
+import { parseHealthPolicy, type HealthPolicy } from '../ha/vrrp/health.js'
 
 /** Defaults as Debian's isc-dhcp-server uses them. */
 export const DEFAULT_CONFIG_FILE = '/etc/dhcp/dhcpd.conf'
@@ -43,6 +44,8 @@ export interface CliRequest {
   readonly transport: TransportChoice
   /** `--vrrp-config FILE`: keepalived.conf whose vrrp_instance blocks hadhcpd runs itself. */
   readonly vrrpConfigFile: string | undefined
+  /** `--vrrp-health SPEC`: how DHCP health moves the VRRP priority (ha/vrrp/health.ts). */
+  readonly vrrpHealth: HealthPolicy | undefined
   /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
   readonly pathMap: Readonly<Record<string, string>>
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
@@ -72,6 +75,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let user: string | undefined
   let group: string | undefined
   let vrrpConfigFile: string | undefined
+  let vrrpHealth: HealthPolicy | undefined
   const interfaces: string[] = []
   const notes: string[] = []
   const pathMap: Record<string, string> = {}
@@ -156,6 +160,15 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       case '--vrrp-config':
         vrrpConfigFile = value(i++, a)
         break
+      case '--vrrp-health': {
+        const v = value(i++, a)
+        try {
+          vrrpHealth = parseHealthPolicy(v)
+        } catch (err) {
+          throw new UsageError(err instanceof Error ? err.message : String(err))
+        }
+        break
+      }
       case '--no-pid':
         pidFile = undefined
         break
@@ -207,6 +220,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       user,
       group,
       vrrpConfigFile,
+      vrrpHealth,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
     })
@@ -216,7 +230,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
                [-user user] [-group group] [--transport auto|packet|udp]
-               [--vrrp-config keepalived.conf]
+               [--vrrp-config keepalived.conf] [--vrrp-health SPEC]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
 
@@ -240,7 +254,12 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
   --vrrp-config FILE
                 run the vrrp_instance blocks of this keepalived.conf (VRRP v2/v3,
                 interoperable with keepalived 2.2): hold the VIPs while this node is
-                MASTER; -t checks this file too
+                MASTER; -t checks this file too; SIGHUP re-reads it
+  --vrrp-health transport=fault,lease-store=100,failover=100
+                how DHCP health moves the VRRP priority: each input (no usable
+                transport, journal fsync failing, failover state that may not
+                serve) lowers it by 0..254 or puts the instance in FAULT (the
+                defaults shown)
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
   check FILE    compile FILE and print what it defines (--json for scripts)

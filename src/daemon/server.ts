@@ -61,7 +61,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
 
   const composed = await composeServer(
-    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile },
+    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile, vrrpHealth: req.vrrpHealth },
     log,
     tunablesFromEnv(),
   )

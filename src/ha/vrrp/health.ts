@@ -14,13 +14,19 @@
  *   COMMUNICATIONS-INTERRUPTED, PARTNER-DOWN and CONFLICT-DONE: STARTUP, RECOVER,
  *   RECOVER-WAIT, RECOVER-DONE, PAUSED, SHUTDOWN, POTENTIAL-CONFLICT, RESOLUTION-INTERRUPTED,
  *   unknown names) → priority lowered by 100 by default, for the same reason.
- * Penalties add up. With any penalty the result is clamped to 1..254: a 255 address owner
- * that is unhealthy stops being the owner (keepalived also refuses weights on owners).
+ * Penalties add up, together with keepalived's `track_interface` weights (link-tracking.ts);
+ * a tracked interface without a weight that is down is a FAULT. With any adjustment the result
+ * is clamped to 1..254: a 255 address owner that is unhealthy stops being the owner (keepalived
+ * also refuses weights on owners).
  */
+import { NO_TRACKING, type LinkTrackingResult } from './link-tracking.js'
 
 /** What the DHCP side reports. */
 export interface ServiceHealth {
-  /** The DHCP transport (sockets on the serving interfaces) is up. */
+  /**
+   * The DHCP transport can receive and send: every served interface is up (IFF_UP and
+   * IFF_RUNNING) with its address, and no socket has failed (daemon/transport-health.ts).
+   */
   readonly transportUp: boolean
   /** The lease store's last fsync succeeded (journal writable). */
   readonly leaseStoreHealthy: boolean
@@ -64,14 +70,18 @@ export interface EffectiveHealth {
   readonly priority: number
   readonly fault: boolean
   /** Which conditions applied, for the log line and the API. */
-  readonly reasons: readonly ('transport-down' | 'lease-store-failing' | 'failover-not-serving')[]
+  readonly reasons: readonly HealthReason[]
 }
 
-export function effectivePriority(base: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): EffectiveHealth {
-  const reasons: EffectiveHealth['reasons'][number][] = []
+export type HealthReason = 'transport-down' | 'lease-store-failing' | 'failover-not-serving' | 'interface-down'
+
+export function effectivePriority(
+  base: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY, links: LinkTrackingResult = NO_TRACKING,
+): EffectiveHealth {
+  const reasons: HealthReason[] = []
   let penalty = 0
   let fault = false
-  const apply = (bad: boolean, reason: EffectiveHealth['reasons'][number], action: HealthAction): void => {
+  const apply = (bad: boolean, reason: HealthReason, action: HealthAction): void => {
     if (!bad) return
     reasons.push(reason)
     if (action === 'fault') fault = true
@@ -80,6 +90,33 @@ export function effectivePriority(base: number, s: ServiceHealth, policy: Health
   apply(!s.transportUp, 'transport-down', policy.transportDown)
   apply(!s.leaseStoreHealthy, 'lease-store-failing', policy.leaseStoreFailing)
   apply(!failoverMayServe(s.failoverState), 'failover-not-serving', policy.failoverNotServing)
-  const priority = penalty > 0 ? Math.min(254, Math.max(1, base - penalty)) : base
+  if (links.down.length > 0) reasons.push('interface-down')
+  if (links.faultBy.length > 0) fault = true
+  const adjust = links.weight - penalty
+  const priority = adjust !== 0 || penalty > 0 ? Math.min(254, Math.max(1, base + adjust)) : base
   return { priority, fault, reasons }
+}
+
+/**
+ * `--vrrp-health transport=fault,lease-store=100,failover=100`: each input's action, a penalty
+ * 0..254 or `fault`; inputs not named keep their default. Throws a readable Error.
+ */
+export function parseHealthPolicy(spec: string): HealthPolicy {
+  const keys: Record<string, keyof HealthPolicy> = { transport: 'transportDown', 'lease-store': 'leaseStoreFailing', failover: 'failoverNotServing' }
+  const out: { -readonly [K in keyof HealthPolicy]: HealthAction } = { ...DEFAULT_HEALTH_POLICY }
+  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const m = /^([a-z-]+)=(fault|[0-9]{1,3})$/.exec(part)
+    const key = m ? keys[m[1]!] : undefined
+    if (!m || key === undefined) {
+      throw new Error(`--vrrp-health: expected transport|lease-store|failover=fault|0..254, got ${part}`)
+    }
+    const n = Number(m[2])
+    if (m[2] !== 'fault' && n > 254) throw new Error(`--vrrp-health: ${m[1]}=${m[2]}: a penalty is 0..254`)
+    out[key] = m[2] === 'fault' ? 'fault' : n
+  }
+  return out
+}
+
+export function formatHealthPolicy(p: HealthPolicy): string {
+  return `transport=${p.transportDown},lease-store=${p.leaseStoreFailing},failover=${p.failoverNotServing}`
 }
