@@ -9,9 +9,12 @@
  *     interface H serves DHCP on set down → H enters FAULT, sends priority 0 and drops the VIP, so
  *     K takes over within its skew time (+ the 500 ms link poll); the interface back up → H
  *     returns to BACKUP and preempts.
+ * (c) SIGHUP: a keepalived.conf with an error is rejected (the running VRRP configuration kept);
+ *     a changed virtual_router_id is reported as needing a restart and not applied.
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { e2eCanRun, missingRequirements } from '../helpers/e2e.js'
 import { DhcpLab, waitForLog } from '../helpers/dhcp-lab.js'
@@ -136,6 +139,18 @@ test('track_interface weight and transport health move the VIP between two hadhc
   await waitVip(hNs, true, 8000, procs)
   t.diagnostic(`DHCP interface up → H back to BACKUP and MASTER again after ${(performance.now() - at).toFixed(0)} ms`)
   assert.match(h.output(), /\(VI_1\) Entering BACKUP STATE\n/)
+
+  // (c) SIGHUP with a broken keepalived.conf: rejected with its error, VRRP keeps running as is;
+  // with a changed VRID: reported as needing a restart, the running VRID kept (still MASTER).
+  const hConf = `${lab.dir}/h-keepalived.conf`
+  writeFileSync(hConf, vrrpConf('hvqt-h0', 100, '    priority_typo 3\n'))
+  h.signalGroup('SIGHUP')
+  await waitForLog(h, /rejected, keeping the running VRRP configuration:\n.*h-keepalived\.conf:\d+:\d+: .*priority_typo/, 3000)
+  writeFileSync(hConf, vrrpConf('hvqt-h0', 100, '    track_interface {\n        hvqt-hu weight -50\n    }\n').replace('virtual_router_id 51', 'virtual_router_id 52'))
+  h.signalGroup('SIGHUP')
+  await waitForLog(h, /VI_1: virtual_router_id changed; these need a restart of hadhcpd and keep their running values/, 3000)
+  await sleep(1500)
+  assert.ok(hasVip(hNs) && !hasVip(kNs), 'H is still MASTER on VRID 51')
   await h.stop(5000)
   await k.stop(5000)
 })
