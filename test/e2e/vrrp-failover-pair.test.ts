@@ -258,6 +258,20 @@ test('failover pair + VRRP + dhcrelay → VIP: planned master change by SIGHUP, 
   assert.match(bound1.ip, /^198\.18\.63\.1[0-4]\d$/)
   await waitForLog(a.proc, new RegExp(`DHCPACK on ${bound1.ip.replace(/\./g, '\\.')} to ${mac1} via ${RELAY_DOWN.replace(/\./g, '\\.')}`))
 
+  // A client in B's bucket asks while only A (the VIP holder) hears the relay: RFC 3074 load
+  // balancing leaves it to B, who never sees it, until its `secs` exceeds `load balance max
+  // seconds` (3); udhcpc's third DISCOVER carries secs 4 and A answers it (ISC behaves the same).
+  const mac0 = macServedBy('secondary', 0x300)
+  const c0ns = lab.ns('c0')
+  lab.link(clientLan, c0ns, 'hvqp-c0', { mac: mac0 })
+  const hook0 = lab.hook('c0')
+  const r0 = await lab.run(c0ns, ['udhcpc', '-i', 'hvqp-c0', '-f', '-q', '-n', '-t', '6', '-T', '2', '-A', '1', '-s', hook0.script], 'c0.out', 30_000)
+  assert.equal(r0.code, 0, `${r0.output}\n${diag()}`)
+  assert.equal(hook0.records().find((r) => r['arg'] === 'bound')?.['serverid'], A_ADDR)
+  const discovers = count(r0.output, /broadcasting discover/)
+  assert.ok(discovers >= 3, `served at DISCOVER #${discovers}`)
+  t.diagnostic(`a client in the peer's load-balancing bucket, relayed to the VIP only: answered by the VIP holder at its DISCOVER #${discovers} (secs > load balance max seconds 3)`)
+
   // 2. Planned master change: A reloads keepalived.conf with priority 80 → B (90) preempts.
   writeFileSync(a.vrrpConf, keepalivedConf(a.iface, 80))
   const hup = performance.now()
