@@ -80,3 +80,10 @@ test('--vrrp-config FILE is taken beside the dhcpd flags', () => {
   assert.throws(() => parseArgs(['--vrrp-config']), UsageError)
   assert.equal(parseArgs(['-t', '--vrrp-config', 'k.conf']).mode, 'test-config')
 })
+
+test('--vrrp-health SPEC: parsed into the policy; a bad spec is a usage error', () => {
+  assert.equal(parseArgs(['-f']).vrrpHealth, undefined)
+  assert.deepEqual(parseArgs(['--vrrp-health', 'transport=40,lease-store=fault']).vrrpHealth, { transportDown: 40, leaseStoreFailing: 'fault', failoverNotServing: 100 })
+  assert.throws(() => parseArgs(['--vrrp-health', 'transport=loud']), UsageError)
+  assert.throws(() => parseArgs(['--vrrp-health']), UsageError)
+})
