@@ -43,6 +43,8 @@ export interface ScopeParameters {
   readonly logFacility?: string
   /** Seconds a client must have been trying before we answer (ISC `min-secs`). */
   readonly minSecs?: number
+  /** `dhcp-cache-threshold`, percent (ISC default 25; 0 disables lease reuse). */
+  readonly dhcpCacheThreshold?: number
   /** `allow|deny|ignore` statements at scope level (bootp, booting, unknown-clients…). */
   readonly access?: Readonly<Record<string, 'allow' | 'deny' | 'ignore'>>
 }

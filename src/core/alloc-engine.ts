@@ -24,7 +24,7 @@ import { reclaimExpired } from './expiry.js'
 import { HostIndex } from './host-index.js'
 import { NEVER, type Lease, type LeaseChange, type LeaseChangeReason } from './lease.js'
 import type { LeaseStore } from './lease-store.js'
-import { grantedLeaseTime, renewalTimes, type LeaseTimes } from './lease-times.js'
+import { ackPotentialExpiry, cacheThreshold, grantedLeaseTime, renewalTimes, reusesLease, type LeaseTimes } from './lease-times.js'
 import { AddressAllocator } from './allocator.js'
 import { CandidateFinder } from './candidates.js'
 import { NetworkIndex } from './network-index.js'
@@ -84,7 +84,14 @@ export type Outcome =
        */
       readonly pingable: boolean
     }
-  | { readonly kind: 'ack'; readonly binding: Binding; readonly state: RequestState; readonly writes: readonly Lease[] }
+  | {
+      readonly kind: 'ack'
+      readonly binding: Binding
+      readonly state: RequestState
+      readonly writes: readonly Lease[]
+      /** ISC `reuse_lease`: the client's lease was young enough to be returned unaltered (nothing written). */
+      readonly reused?: { readonly lease: Lease; readonly age: number; readonly threshold: number }
+    }
   | { readonly kind: 'nak'; readonly address: number; readonly reason: string; readonly state: RequestState }
   | { readonly kind: 'inform'; readonly subnet: Subnet; readonly scope: EffectiveScope }
   | {
@@ -305,6 +312,17 @@ export class AllocEngine {
     const binding = this.poolBinding(address, pool, subnet, host, req, lease)
     const id = req.identity
     const sameClient = lease !== undefined && leaseBelongsTo(lease, id)
+    const reuse = sameClient ? this.reusable(lease, binding.scope, req.now) : undefined
+    if (reuse !== undefined && lease !== undefined) {
+      // Unaltered: the reply carries the time left; no write, so no BNDUPD either (§4.1).
+      const left = (lease.ends ?? req.now) - req.now
+      return { kind: 'ack', binding: { ...binding, times: renewalTimes(left, binding.scope.options()) }, state, writes: [], reused: { lease, ...reuse } }
+    }
+    // Failover pools record the potential expiry to announce: desired + granted / 2 (ISC dhcp.c,
+    // §4.1), and never keep a local tsfp beyond it.
+    const failover = pool.failoverPeer !== undefined
+    const tstp = failover ? ackPotentialExpiry(req.now, grantedLeaseTime(binding.scope, req.query.requestedLeaseTime), binding.times.leaseTime) : lease?.tstp
+    const tsfp = failover && lease?.tsfp !== undefined && tstp !== undefined && tstp < lease.tsfp ? tstp : lease?.tsfp
     const written: Lease = {
       address,
       bindingState: 'active',
@@ -312,8 +330,8 @@ export class AllocEngine {
       starts: req.now,
       ends: req.now + binding.times.leaseTime,
       cltt: req.now,
-      tstp: lease?.tstp,
-      tsfp: lease?.tsfp,
+      tstp,
+      tsfp,
       atsfp: lease?.atsfp,
       hardware: { htype: id.hardware.htype, address: Buffer.from(id.hardware.address) },
       uid: id.clientId,
@@ -321,6 +339,16 @@ export class AllocEngine {
       statements: sameClient ? lease.statements : undefined,
     }
     return this.ack(binding, state, [written])
+  }
+
+  /**
+   * ISC `reuse_lease` (dhcp-cache-threshold, default 25 %): the client's own ACTIVE lease, young
+   * enough, is answered unaltered. Returns its age and the threshold, or undefined.
+   */
+  private reusable(lease: Lease, scope: EffectiveScope, now: number): { age: number; threshold: number } | undefined {
+    if (lease.bindingState !== 'active' || lease.starts === undefined || lease.ends === undefined || lease.ends <= now) return undefined
+    const threshold = cacheThreshold(scope.param('dhcpCacheThreshold'))
+    return reusesLease({ starts: lease.starts, ends: lease.ends }, now, threshold) ? { age: now - lease.starts, threshold } : undefined
   }
 
   // ---- DHCPRELEASE (RFC 2131 §4.3.4) and DHCPDECLINE (§4.3.3) ------------------------------
@@ -347,6 +375,8 @@ export class AllocEngine {
       nextBindingState: failover ? 'free' : undefined,
       ends: req.now,
       cltt: req.now,
+      // dhcpd announces a RELEASED lease with potential expiry = now (§1.5 observed table).
+      ...(failover ? { tstp: req.now } : {}),
     }
     return { kind: 'released', address: lease.address, found: true, writes: [released] }
   }

@@ -45,3 +45,35 @@ function uint32Of(option: ConfiguredOption | undefined): number | undefined {
   if (option === undefined || option.data.length !== 4) return undefined
   return option.data.readUInt32BE(0)
 }
+
+/** dhcpd's default `dhcp-cache-threshold`, percent. */
+export const DEFAULT_CACHE_THRESHOLD = 25
+
+/** The threshold in force: a configured value below 100 (ISC takes one byte < 100), else the default; 0 disables. */
+export function cacheThreshold(configured: number | undefined): number {
+  return configured !== undefined && configured < 100 ? configured : DEFAULT_CACHE_THRESHOLD
+}
+
+/**
+ * ISC `reuse_lease`: a renewal by the lease's own client is answered with the existing lease,
+ * unaltered (nothing written, no failover BNDUPD), while its age `now − starts` is at most
+ * `threshold` % of its length `ends − starts` (the limit truncated to whole seconds, computed in
+ * floating point as dhcpd does). dhcpd logs `reuse_lease: lease age N (secs) under 25%
+ * threshold, reply with unaltered, existing lease for A`. Never for an infinite lease.
+ */
+export function reusesLease(lease: { readonly starts: number; readonly ends: number }, now: number, threshold = DEFAULT_CACHE_THRESHOLD): boolean {
+  if (threshold <= 0 || lease.ends === 0xffff_ffff) return false
+  const limit = Math.trunc((lease.ends - lease.starts) * (threshold / 100))
+  return now - lease.starts <= limit
+}
+
+/**
+ * The potential expiry (tstp) a DHCPACK records in a failover pool (ISC dhcp.c, §4.1): the desired
+ * lease time plus half the time actually granted, "an estimate of when the client will renew",
+ * so the renewal can get the desired time once the peer has acknowledged it. Infinite desired
+ * time → 0xffffffff (`never`).
+ */
+export function ackPotentialExpiry(now: number, desired: number, granted: number): number {
+  if (desired >= 0xffff_ffff) return 0xffff_ffff
+  return Math.min(0xffff_fffe, now + desired + Math.floor(granted / 2))
+}

@@ -25,6 +25,7 @@ export type LogEventId =
   | 'DHCP_INFORM'
   | 'DHCP_UNKNOWN_NETWORK'
   | 'DHCP_LEASES_RECLAIMED'
+  | 'DHCP_LEASE_REUSED'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 

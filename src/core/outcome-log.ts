@@ -81,9 +81,11 @@ export function outcomeEvents(q: ClientQuery, outcome: Outcome, ifaceName: strin
       if (outcome.kind === 'ack') {
         const address = ip(outcome.binding.address)
         // ISC names the client by the lease's recorded hostname, so renewals keep it.
-        const hostname = q.hostname ?? outcome.writes[0]?.clientHostname
+        const hostname = q.hostname ?? outcome.writes[0]?.clientHostname ?? outcome.reused?.lease.clientHostname
         const to = describeClient({ hardware: hw, hostname, via })
+        const r = outcome.reused
         return [
+          ...(r === undefined ? [] : [logEvent('DHCP_LEASE_REUSED', 'debug', `reuse_lease: lease age ${r.age} (secs) under ${r.threshold}% threshold, reply with unaltered, existing lease for ${address}`, { address })]),
           logEvent('DHCP_REQUEST', 'info', msg, { address: cip, client: hw, state: outcome.state }),
           logEvent('DHCP_ACK', 'info', `DHCPACK on ${address} to ${to}`, { address, client: hw }),
         ]

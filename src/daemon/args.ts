@@ -5,6 +5,8 @@
  */
 import { UsageError } from '../lib/errors.js'
 import { parseHealthPolicy, type HealthPolicy } from '../ha/vrrp/health.js'
+import { DEFAULT_CONTROL, parseControlAddress, type ControlAddress } from '../api/address.js'
+import { DEFAULT_TOKEN_FILE } from '../api/token-file.js'
 
 /** Defaults as Debian's isc-dhcp-server uses them. */
 export const DEFAULT_CONFIG_FILE = '/etc/dhcp/dhcpd.conf'
@@ -21,6 +23,8 @@ export type Mode =
   | 'serve'
   | 'help'
   | 'version'
+  /** `ctl …`: talk to a running daemon's control API (ctl.ts parses the rest). */
+  | 'ctl'
 
 /** `--transport`: AF_PACKET sockets, node:dgram, or packet when possible (the default). */
 export type TransportChoice = 'auto' | 'packet' | 'udp'
@@ -50,6 +54,19 @@ export interface CliRequest {
   readonly pathMap: Readonly<Record<string, string>>
   /** Flags that were accepted for compatibility but do nothing yet, with the reason. */
   readonly notes: readonly string[]
+  /** `--control`: where the control API listens (default 127.0.0.1:8067). */
+  readonly control: ControlSettings
+  /** `ctl`: the arguments after `ctl`. */
+  readonly ctlArgs: readonly string[]
+}
+
+export interface ControlSettings {
+  readonly address: ControlAddress
+  /** `--control-token-file`. */
+  readonly tokenFile: string
+  /** Set when `--control` or `--control-token-file` was given: failing to serve the API is then fatal. */
+  readonly explicit: boolean
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined
 }
 
 /** dhcpd flags that take a value and that we accept without acting on them yet. */
@@ -78,6 +95,12 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let vrrpHealth: HealthPolicy | undefined
   const interfaces: string[] = []
   const notes: string[] = []
+  let controlAddress: ControlAddress = parseControlAddress(DEFAULT_CONTROL) as ControlAddress
+  let tokenFile = DEFAULT_TOKEN_FILE
+  let controlExplicit = false
+  let tlsCert: string | undefined
+  let tlsKey: string | undefined
+  let ctlArgs: readonly string[] = []
   const pathMap: Record<string, string> = {}
   const addPathMap = (spec: string): void => {
     const eq = spec.indexOf('=')
@@ -89,6 +112,12 @@ export function parseArgs(argv: readonly string[]): CliRequest {
     const v = argv[i + 1]
     if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`)
     return v
+  }
+
+  if (argv[0] === 'ctl') {
+    mode = 'ctl'
+    ctlArgs = argv.slice(1)
+    return freeze()
   }
 
   if (argv[0] === 'check') {
@@ -169,6 +198,24 @@ export function parseArgs(argv: readonly string[]): CliRequest {
         }
         break
       }
+      case '--control': {
+        const v = value(i++, a)
+        const parsed = parseControlAddress(v)
+        if (typeof parsed === 'string') throw new UsageError(`--control: ${parsed}`)
+        controlAddress = parsed
+        controlExplicit = true
+        break
+      }
+      case '--control-token-file':
+        tokenFile = value(i++, a)
+        controlExplicit = true
+        break
+      case '--control-tls-cert':
+        tlsCert = value(i++, a)
+        break
+      case '--control-tls-key':
+        tlsKey = value(i++, a)
+        break
       case '--no-pid':
         pidFile = undefined
         break
@@ -202,6 +249,8 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       }
     }
   }
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--control-tls-cert and --control-tls-key go together')
+  if (tlsCert !== undefined) controlExplicit = true
   return freeze()
 
   function freeze(): CliRequest {
@@ -223,6 +272,13 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       vrrpHealth,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
+      control: Object.freeze({
+        address: controlAddress,
+        tokenFile,
+        explicit: controlExplicit,
+        tls: tlsCert !== undefined && tlsKey !== undefined ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+      }),
+      ctlArgs,
     })
   }
 }
@@ -231,8 +287,11 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
                [-user user] [-group group] [--transport auto|packet|udp]
                [--vrrp-config keepalived.conf] [--vrrp-health SPEC]
+               [--control ADDR] [--control-token-file FILE]
+               [--control-tls-cert FILE --control-tls-key FILE]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
+       hadhcpd ctl [--control ADDR] [--token-file FILE] [--json] <command> (ctl --help)
 
   -t            check the configuration file and exit (as dhcpd -t)
   -T            check the lease file and exit (as dhcpd -T)
@@ -262,5 +321,14 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                 defaults shown)
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
+  --control HOST:PORT|unix:/path|none
+                where the control API (HTTP/JSON, hadhcpd ctl) listens
+                (default ${DEFAULT_CONTROL}; none: no API)
+  --control-token-file FILE
+                the API's bearer token (default ${DEFAULT_TOKEN_FILE});
+                created (random, mode 0600) if absent
+  --control-tls-cert FILE, --control-tls-key FILE
+                serve the API over HTTPS with this certificate and key
   check FILE    compile FILE and print what it defines (--json for scripts)
+  ctl COMMAND   ask the running server (status, pools, leases, reload, ...)
 `

@@ -7,6 +7,7 @@ import { runConfigCheck, runLeaseCheck, runModelDump } from './check.js'
 import { runServer } from './server.js'
 import { DhcpdError } from '../lib/errors.js'
 import { VERSION } from './version.js'
+import { runCtl } from './ctl.js'
 
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -36,5 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runModelDump(req)
     case 'serve':
       return runServer(req)
+    case 'ctl':
+      return runCtl(req.ctlArgs, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) })
   }
 }

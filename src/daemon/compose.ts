@@ -25,6 +25,7 @@ import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
 import type { Logger } from './logger.js'
 import { HealthTrackingJournal } from './journal-health.js'
+import { relationshipPools } from './failover-bindings.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
 import { VrrpService, withoutVips } from './vrrp.js'
 import { representativeFailoverState, type HealthPolicy, type ServiceHealth } from '../ha/vrrp/health.js'
@@ -34,6 +35,11 @@ import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
 import { relationshipRanges } from './failover-bindings.js'
+import { DaemonControl } from './control.js'
+import { loadDashboardAssets } from './dashboard-assets.js'
+import { EventRing } from '../api/events.js'
+import type { ReloadResult } from '../api/types.js'
+import { VERSION } from './version.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -70,6 +76,10 @@ export interface ComposeRequest {
   readonly vrrpConfigFile?: string | undefined
   /** `--vrrp-health`: how each health input moves the VRRP priority (default ha/vrrp/health.ts). */
   readonly vrrpHealth?: HealthPolicy | undefined
+  /** The log's recent events (fed by the caller's logger), shown by the control API. */
+  readonly events?: EventRing | undefined
+  /** When the process started (ms); defaults to now. */
+  readonly startedAt?: number | undefined
 }
 
 export interface RunningServer {
@@ -77,8 +87,10 @@ export interface RunningServer {
   readonly db: LeaseDatabase
   /** The VRRP instances (with `--vrrp-config`). */
   readonly vrrp: VrrpService | undefined
-  /** Re-reads the configuration (and keepalived.conf with VRRP); a bad one is logged and the running one kept. */
-  reload(): boolean
+  /** The control API's view of and handle on this server (the HTTP listener is started by the caller). */
+  readonly control: DaemonControl
+  /** Re-reads the configuration (and keepalived.conf with VRRP); a bad one is logged (and its errors returned) and the running one kept. */
+  reload(): ReloadResult
   /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
   stop(): Promise<void>
 }
@@ -96,6 +108,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   }
   if (loaded.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', loaded.warnings)
   let config: ServerConfig = loaded.config
+  let configLoadedAt = Date.now()
   let vrrpConfig: KeepalivedConfig | undefined
   if (req.vrrpConfigFile !== undefined) {
     const v = loadVrrpConfig(req.vrrpConfigFile)
@@ -134,7 +147,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
-  const peers = [...config.failoverPeers.values()].map((p) => new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name)))
+  const peers = [...config.failoverPeers.values()].map((p) =>
+    new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name) }))
   for (const p of peers) {
     try {
       await p.start()
@@ -300,10 +314,30 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     : undefined
 
   let stopping: Promise<void> | undefined
+  const transportKind = decision.kind
+  const control: DaemonControl = new DaemonControl({
+    version: VERSION,
+    now: () => Date.now(),
+    startedAt: req.startedAt ?? Date.now(),
+    configFile: req.configFile,
+    leaseFile: req.leaseFile,
+    config: () => config,
+    configLoadedAt: () => configLoadedAt,
+    interfaces: () => choice.served.map((s) => ({ name: s.name, transport: transportKind })),
+    store: db.store,
+    engine: () => pipeline.engine,
+    commit: (changes) => journal.commit(changes),
+    peers,
+    vrrp,
+    events: req.events ?? new EventRing(),
+    reload: () => server.reload(),
+  })
+  control.staticAsset = loadDashboardAssets()
   const server: RunningServer = {
     service,
     db,
     vrrp,
+    control,
     reload() {
       if (vrrp !== undefined && req.vrrpConfigFile !== undefined) {
         const v = loadVrrpConfig(req.vrrpConfigFile)
@@ -318,10 +352,11 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       const next = loadConfig(req.configFile)
       if (!next.ok) {
         log.log('error', 'CONFIG_RELOAD_REJECTED', `new configuration rejected, keeping the running one:\n${next.errors}`)
-        return false
+        return { ok: false, errors: next.list }
       }
       if (next.warnings !== '') log.log('warn', 'CONFIG_WARNINGS', next.warnings)
       config = next.config
+      configLoadedAt = Date.now()
       pipeline = makePipeline(config)
       service.setPipeline(pipeline)
       const again = chooseInterfaces(hostInterfaces(), req.interfaces, config)
@@ -331,7 +366,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
         log.log('warn', 'CONFIG_RELOAD_INTERFACES', 'the set of served interfaces changed; restart hadhcpd to listen on the new set')
       }
       log.log('info', 'CONFIG_RELOADED', `Configuration reloaded from ${req.configFile}.`)
-      return true
+      return { ok: true }
     },
     stop() {
       stopping ??= (async () => {

@@ -18,6 +18,32 @@ export function relationshipRanges(config: ServerConfig, peer: string): Array<re
   return out
 }
 
+/** One pool of a relationship, as pool balancing sees it (ISC balances each pool on its own, §6.2). */
+export interface RelationshipPool {
+  /** Stands for ISC's pool pointer in log lines: the pool's position in the configuration, hex. */
+  readonly id: string
+  /** Shared-network name, for log lines. */
+  readonly network: string
+  readonly ranges: ReadonlyArray<readonly [number, number]>
+}
+
+/** The pools that name `peer`, in configuration order (a pool listed under several subnets once). */
+export function relationshipPools(config: ServerConfig, peer: string): RelationshipPool[] {
+  const seen = new Set<object>()
+  const out: RelationshipPool[] = []
+  let index = 0
+  for (const s of config.subnets) {
+    for (const p of s.pools) {
+      if (seen.has(p)) continue
+      seen.add(p)
+      const id = (index++).toString(16)
+      if (p.failoverPeer !== peer) continue
+      out.push({ id, network: s.sharedNetwork, ranges: p.ranges.map((r) => [r.first, r.last] as const) })
+    }
+  }
+  return out
+}
+
 export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, address: number): boolean {
   return ranges.some(([a, b]) => address >= a && address <= b)
 }

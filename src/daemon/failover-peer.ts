@@ -9,6 +9,7 @@
 import type { FailoverPeer } from '../config/model.js'
 import type { LeaseChange } from '../core/lease.js'
 import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from './failover-updates.js'
+import type { RelationshipPool } from './failover-bindings.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
@@ -28,6 +29,23 @@ export const VENDOR_CLASS = 'hadhcpd'
 
 export type { PeerLeaseDatabase } from './failover-updates.js'
 
+/** One relationship's state for the control API (times are Unix seconds). */
+export interface FailoverSnapshot {
+  readonly state: FailoverState
+  readonly stos: number
+  readonly peerState: FailoverState
+  readonly peerStateAt: number
+  readonly connected: boolean
+  readonly lastContact: number | undefined
+  readonly skew: number | undefined
+  readonly mclt: number
+  readonly pending: number
+  readonly unacked: number
+  /** FREE and BACKUP addresses in the relationship's ranges (never-used ones count as FREE). */
+  readonly free: number
+  readonly backup: number
+}
+
 /** The transport as the driver uses it (tests inject an in-memory one). */
 export interface PeerTransport {
   start(): Promise<void>
@@ -41,6 +59,10 @@ export interface DriverOptions {
   readonly transport?: (o: FailoverTransportOptions, e: FailoverTransportEvents) => PeerTransport
   /** Period of the timer poll, ms; 0 = none (tests call {@link FailoverPeerDriver.poll}). */
   readonly pollMs?: number
+  /** The relationship's pools for pool balancing (default: one pool of all ranges). */
+  readonly pools?: readonly RelationshipPool[]
+  /** Pool-balancing schedule jitter, 0..4 (default random; tests pin it). */
+  readonly jitter?: () => number
 }
 
 interface Link {
@@ -76,7 +98,7 @@ export class FailoverPeerDriver {
     readonly peer: FailoverPeer,
     private readonly store: PeerLeaseDatabase,
     private readonly log: Logger,
-    ranges: ReadonlyArray<readonly [number, number]>,
+    private readonly ranges: ReadonlyArray<readonly [number, number]>,
     private readonly options: DriverOptions = {},
   ) {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000))
@@ -85,6 +107,10 @@ export class FailoverPeerDriver {
       link: () => (this.link === undefined || !this.link.conn.open ? undefined : this.updateLink(this.link)),
       state: () => this.machine.state,
       onLeaseChange: (c) => this.onLeaseChange(c),
+      balance: { maxLeaseMisbalance: peer.maxLeaseMisbalance, maxLeaseOwnership: peer.maxLeaseOwnership, minBalance: peer.minBalance, maxBalance: peer.maxBalance },
+      hba: () => this.hba,
+      ...(options.pools === undefined ? {} : { pools: options.pools }),
+      ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
     })
     this.cfg = { name: peer.name, role: peer.role, mclt: peer.mclt ?? 0, autoPartnerDown: peer.autoPartnerDown }
     this.hba = peer.role === 'primary' ? (peer.hba ?? hbaFromSplit(peer.split ?? 128)) : undefined
@@ -193,7 +219,8 @@ export class FailoverPeerDriver {
         this.updates.sendPending()
         return
       case 'rebalance-pools':
-        if (this.cfg.role === 'primary' && !this.balancing) {
+        // Both roles balance on NORMAL (§6.2): the secondary gives surplus BACKUP back as FREE.
+        if (!this.balancing) {
           this.balancing = true
           void this.updates.rebalance().catch((err: unknown) =>
             this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`),
@@ -292,8 +319,10 @@ export class FailoverPeerDriver {
         this.updates.bindingAck(msg)
         return
       case MessageType.POOLRESP:
+        this.updates.balancer.poolResponse(msg)
         return
       case MessageType.POOLREQ:
+        void this.updates.balancer.poolRequest(msg).catch((err: unknown) => this.balanceFailed(err))
         return
       case MessageType.DISCONNECT: {
         const d = viewDisconnect(msg)
@@ -393,6 +422,11 @@ export class FailoverPeerDriver {
     }
     const timers = Object.values(this.machine.timers)
     if (timers.some((t) => t !== undefined && t <= now)) this.feed({ kind: 'tick', at: now })
+    this.updates.balancer.poll(now)
+  }
+
+  private balanceFailed(err: unknown): void {
+    this.log.log('error', 'FAILOVER_BALANCE_FAILED', `failover peer ${this.peer.name}: pool balancing failed: ${err instanceof Error ? err.message : String(err)}`)
   }
 
   /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
@@ -413,6 +447,52 @@ export class FailoverPeerDriver {
         return l.xid++
       },
     }
+  }
+
+  /** What the control API shows about this relationship (times are Unix seconds). */
+  snapshot(): FailoverSnapshot {
+    const m = this.machine
+    let free = 0
+    let backup = 0
+    for (const [first, last] of this.ranges) {
+      for (let a = first; a <= last; a++) {
+        const st = this.store.store.get(a)?.bindingState ?? 'free'
+        if (st === 'free') free++
+        else if (st === 'backup') backup++
+      }
+    }
+    return {
+      state: m.state, stos: m.stos, peerState: m.peerState, peerStateAt: m.peerStateAt,
+      connected: this.link !== undefined && this.link.conn.open,
+      lastContact: this.link?.lastReceived, skew: this.lastSkew, mclt: m.mclt,
+      ...this.updates.backlog, free, backup,
+    }
+  }
+
+  /**
+   * Operator command (control API, as OMAPI `set local-state`): move the machine to `state`;
+   * resolves once the step ran (its persist fsynced).
+   */
+  async command(state: FailoverState): Promise<void> {
+    this.feed({ kind: 'command', at: this.clock(), state })
+    await this.chain
+  }
+
+  /**
+   * Operator-requested pool balancing run, in NORMAL only (leases change hands only while both
+   * agree): the primary hands FREE leases to the secondary, the secondary returns a surplus of
+   * BACKUP ones. Returns why not, or undefined once it ran.
+   */
+  async rebalanceNow(): Promise<string | undefined> {
+    if (this.machine.state !== 'normal') return `failover peer ${this.peer.name}: pool balancing needs NORMAL state (now ${this.machine.state})`
+    if (this.balancing) return `failover peer ${this.peer.name}: a pool balancing run is already in progress`
+    this.balancing = true
+    try {
+      await this.updates.rebalance()
+    } finally {
+      this.balancing = false
+    }
+    return undefined
   }
 
   /** The state that decides what STATE carries (saved one in STARTUP). */

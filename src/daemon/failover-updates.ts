@@ -15,7 +15,9 @@ import { formatIPv4 as formatIp } from '../lib/ip.js'
 import { MessageType, RejectReason, rejectReasonText } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
 import { bareMessage, bndackMessage, bndupdMessage, viewBinding } from '../protocol/failover/messages.js'
-import { bindingOf, inRanges, leaseFromBinding, potentialExpiry } from './failover-bindings.js'
+import type { BalanceSettings } from '../ha/failover/pool-balance.js'
+import { PoolBalancer } from './failover-balance.js'
+import { bindingOf, inRanges, leaseFromBinding, potentialExpiry, type RelationshipPool } from './failover-bindings.js'
 import type { Logger } from './logger.js'
 
 /** What the driver needs of the LeaseDatabase. */
@@ -39,6 +41,14 @@ export interface UpdatesContext {
   readonly db: PeerLeaseDatabase
   readonly log: Logger
   readonly ranges: ReadonlyArray<readonly [number, number]>
+  /** The relationship's pools, for pool balancing; default one pool of all `ranges`. */
+  readonly pools?: readonly RelationshipPool[]
+  /** `failover peer` balancing settings (max-lease-misbalance, max-lease-ownership, min/max-balance). */
+  readonly balance: BalanceSettings
+  /** The HBA in force. */
+  hba(): Uint8Array | undefined
+  /** Schedule jitter source for tests; default Math.random() × 5. */
+  jitter?(): number
   clock(): number
   /** The established link, if any. */
   link(): UpdateLink | undefined
@@ -51,8 +61,12 @@ export interface UpdatesContext {
 export class LeaseUpdates {
   private readonly queue = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
   private chain: Promise<void> = Promise.resolve()
-
   constructor(private readonly ctx: UpdatesContext) {}
+
+  /** BNDUPDs waiting to be sent (pending) and sent but not yet acknowledged (unacked). */
+  get backlog(): { readonly pending: number; readonly unacked: number } {
+    return { pending: this.queue.pendingCount, unacked: this.queue.inFlightCount }
+  }
 
   /** A link came up with the peer's max-unacked-bndupd. */
   linkUp(peerMaxUnacked: number): void {
@@ -102,36 +116,45 @@ export class LeaseUpdates {
       this.queue.enqueue(c.address, null)
       any = true
     }
-    if (any) this.pump()
-  }
-
-  /**
-   * Pool balancing, primary side (§6.2, simplified): hand half the difference between our FREE
-   * addresses (never-used ones count) and the secondary's BACKUP ones over as BACKUP, highest
-   * addresses first (we allocate lowest first). Journalled before the BNDUPDs go out.
-   */
-  async rebalance(): Promise<void> {
-    const now = this.ctx.clock()
-    const free: number[] = []
-    let backup = 0
-    for (const [first, last] of this.ctx.ranges) {
-      for (let a = first; a <= last; a++) {
-        const st = this.ctx.db.store.get(a)?.bindingState ?? 'free'
-        if (st === 'free') free.push(a)
-        else if (st === 'backup') backup++
+    if (!any) return
+    this.pump()
+    this.balancer.leasesChanged()
+    for (const c of changes) {
+      // Our EXPIRED/RELEASED lease became FREE once the peer acknowledged it: MAC affinity (§6.4).
+      if (c.after?.bindingState === 'free' && isTransitional(c.before?.bindingState) && inRanges(this.ctx.ranges, c.address)) {
+        void this.balancer.affinity(c.address).catch((err: unknown) => this.commitFailed(err))
       }
     }
-    const move = Math.floor((free.length - backup) / 2)
-    this.ctx.log.log('info', 'FAILOVER_BALANCING', `balancing pool ${this.ctx.name}  total ${free.length + backup}  free ${free.length}  backup ${backup}  lts ${move}`)
-    if (move <= 0) return
-    const changes = free.slice(free.length - move).map((a) =>
-      this.ctx.db.store.upsert({ address: a, bindingState: 'backup', starts: now, tstp: now }, 'admin'))
-    await this.ctx.db.commit(changes)
-    for (const c of changes) {
-      this.ctx.onLeaseChange(c)
-      this.queue.enqueue(c.address, null)
-    }
-    this.pump()
+  }
+
+  /** Pool balancing FREE ↔ BACKUP, POOLREQ/POOLRESP, MAC affinity (§6); made on first use. */
+  get balancer(): PoolBalancer {
+    this.balancerInstance ??= this.makeBalancer()
+    return this.balancerInstance
+  }
+
+  /** A balancing run now, as on entry to NORMAL (§6.2; both roles, nothing outside NORMAL). Resolves to the leases handed over. */
+  rebalance(): Promise<number> {
+    return this.balancer.run('entry')
+  }
+
+  private balancerInstance: PoolBalancer | undefined
+
+  private makeBalancer(): PoolBalancer {
+    const ctx = this.ctx
+    return new PoolBalancer({
+      name: ctx.name, role: ctx.role, db: ctx.db, log: ctx.log, settings: ctx.balance,
+      pools: ctx.pools ?? [{ id: '0', network: '', ranges: ctx.ranges }],
+      clock: () => ctx.clock(), state: () => ctx.state(), hba: () => ctx.hba(), link: () => ctx.link(),
+      announce: (changes) => {
+        for (const c of changes) {
+          ctx.onLeaseChange(c)
+          this.queue.enqueue(c.address, null)
+        }
+        this.pump()
+      },
+      ...(ctx.jitter === undefined ? {} : { jitter: ctx.jitter }),
+    })
   }
 
   /** Whether the peer holds free-state addresses to serve its load-balance share with. */
@@ -192,8 +215,7 @@ export class LeaseUpdates {
       if (lease !== undefined) {
         const sent = potentialExpiry(lease)
         const change = this.ctx.db.store.upsert({ ...lease, tstp: sent, tsfp: sent, atsfp: sent }, 'peer-update')
-        void this.ctx.db.commit([change]).catch((err: unknown) =>
-          this.ctx.log.log('error', 'LEASE_COMMIT_FAILED', `lease file write failed: ${err instanceof Error ? err.message : String(err)}`))
+        void this.ctx.db.commit([change]).catch((err: unknown) => this.commitFailed(err))
       }
     }
     if (r.updateDone !== undefined) this.sendUpdateDone(r.updateDone)
@@ -243,5 +265,16 @@ export class LeaseUpdates {
       return reject(address, RejectReason.UNKNOWN, 'database update failed')
     }
     l.send(bndackMessage({ time: now, xid: msg.xid }, address))
+    this.balancer.leasesChanged()
+    // The peer's EXPIRED/RELEASED/RESET is stored as FREE: MAC affinity (§6.4, after the ack as dhcpd).
+    if (isTransitional(theirs)) await this.balancer.affinity(address)
   }
+
+  private commitFailed(err: unknown): void {
+    this.ctx.log.log('error', 'LEASE_COMMIT_FAILED', `lease file write failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+function isTransitional(state: string | undefined): boolean {
+  return state === 'expired' || state === 'released' || state === 'reset'
 }

@@ -151,3 +151,19 @@ export function memoryLogger(level: LogLevel = 'debug'): Logger & { readonly lin
     flush() {},
   }
 }
+
+/**
+ * `log` that also hands every line it writes (at `min` and above) to `sink` — the control API's
+ * event ring. The sink must be cheap: it runs for every line.
+ */
+export function teeLogger(log: Logger, min: LogLevel, sink: (level: LogLevel, id: string, text: string) => void): Logger {
+  const floor = RANK[min]
+  return {
+    enabled: (l) => log.enabled(l),
+    log(l, id, text, fields) {
+      log.log(l, id, text, fields)
+      if (RANK[l] >= floor && log.enabled(l)) sink(l, id, text)
+    },
+    flush: () => log.flush(),
+  }
+}

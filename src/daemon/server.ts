@@ -11,13 +11,18 @@
  * Tunables (environment): HADHCPD_RECLAIM_INTERVAL seconds (10), HADHCPD_COMPACT_INTERVAL
  * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window).
  *
+ * Control API (control-server.ts): started once the service is up, before privileges are
+ * dropped; closed first on shutdown. Its event ring is fed by this logger.
+ *
  * hadhcpd does not fork: without -f it still runs in the foreground (run it under systemd
  * with Type=simple).
  */
 import type { CliRequest } from './args.js'
 import { VERSION_TEXT } from './version.js'
 import { composeServer, DEFAULT_TUNABLES, type ServerTunables } from './compose.js'
-import { createLogger, parseLevel, type Logger } from './logger.js'
+import { createLogger, parseLevel, teeLogger, type Logger } from './logger.js'
+import { EventRing, keepInEventRing } from '../api/events.js'
+import { startControlApi } from './control-server.js'
 import { removePidFile, writePidFile } from './pid-file.js'
 import { dropPrivileges } from './privileges.js'
 
@@ -43,15 +48,19 @@ export function tunablesFromEnv(): ServerTunables {
 export async function runServer(req: CliRequest): Promise<number> {
   const level = parseLevel(process.env['HADHCPD_LOG_LEVEL'], 'info')
   const format = req.debug || process.stdout.isTTY ? 'text' : 'json'
-  const log = createLogger({ format, level })
+  const events = new EventRing()
+  const log = teeLogger(createLogger({ format, level }), 'info', (l, id, text) => {
+    if (keepInEventRing(l, id)) events.push(Date.now(), l, id, text)
+  })
   try {
-    return await serve(req, log)
+    return await serve(req, log, events)
   } finally {
     log.flush()
   }
 }
 
-async function serve(req: CliRequest, log: Logger): Promise<number> {
+async function serve(req: CliRequest, log: Logger, events: EventRing): Promise<number> {
+  const startedAt = Date.now()
   if (!req.quiet) {
     log.log('info', 'BANNER', VERSION_TEXT)
     log.log('info', 'CONFIG_FILE', `Config file: ${req.configFile}`)
@@ -61,7 +70,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   if (!req.foreground) log.log('info', 'FOREGROUND', 'hadhcpd does not daemonize; running in the foreground')
 
   const composed = await composeServer(
-    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile, vrrpHealth: req.vrrpHealth },
+    { configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile, vrrpHealth: req.vrrpHealth, events, startedAt },
     log,
     tunablesFromEnv(),
   )
@@ -76,6 +85,14 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
     }
   }
 
+  // The control API: after the service is up (its token file and socket are opened as root).
+  const control = await startControlApi(req.control, server.control, log)
+  if (!control.ok) {
+    await server.stop()
+    if (req.pidFile !== undefined) removePidFile(req.pidFile)
+    return 1
+  }
+
   // -user/-group: every socket is open now; give up root (and with it every capability).
   if (req.user !== undefined || req.group !== undefined) {
     if (server.vrrp !== undefined) {
@@ -84,6 +101,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
     const dropped = dropPrivileges({ user: req.user, group: req.group })
     if (!dropped.ok) {
       log.log('error', 'PRIVILEGES_DROP_FAILED', `Can't switch to user ${req.user ?? '(unchanged)'} group ${req.group ?? '(default)'}: ${dropped.reason}`)
+      await control.server?.close()
       await server.stop()
       if (req.pidFile !== undefined) removePidFile(req.pidFile)
       return 1
@@ -106,6 +124,7 @@ async function serve(req: CliRequest, log: Logger): Promise<number> {
   const signal = await stopped
   process.removeListener('SIGHUP', onHup)
   log.log('info', 'SHUTDOWN', `Received ${signal}: shutting down.`)
+  await control.server?.close()
   await server.stop()
   const c = server.service.counters
   const j = server.db.stats()

@@ -8,7 +8,7 @@
  */
 import type { KeepalivedConfig, VrrpInstance } from '../config/keepalived/index.js'
 import { VrrpInstanceRunner, type VrrpLogRecord } from '../ha/vrrp/runner.js'
-import { DEFAULT_HEALTH_POLICY, effectivePriority, type HealthPolicy, type ServiceHealth } from '../ha/vrrp/health.js'
+import { DEFAULT_HEALTH_POLICY, effectivePriority, type EffectiveHealth, type HealthPolicy, type PriorityOverride, type ServiceHealth } from '../ha/vrrp/health.js'
 import { NO_TRACKING, trackLinks } from '../ha/vrrp/link-tracking.js'
 import { planReload, type ReloadPlan } from '../ha/vrrp/reload.js'
 import type { NativeAddon } from '../io/native.js'
@@ -27,6 +27,25 @@ interface Instance {
   readonly timers: RealNamedTimers
   /** The last health line logged, so a recomputation that changes nothing logs nothing. */
   lastHealthLine: string
+  /** The operator's override (control API). */
+  override: PriorityOverride
+  /** The last health computed for this instance. */
+  health: EffectiveHealth
+}
+
+/** One instance as the control API shows it. */
+export interface VrrpInstanceView {
+  readonly instance: string
+  readonly vrid: number
+  readonly interface: string
+  readonly state: string
+  readonly configuredPriority: number
+  readonly effectivePriority: number
+  readonly priorityOverride: number | 'step-down' | null
+  readonly healthReasons: readonly string[]
+  readonly vips: readonly string[]
+  readonly holdsVip: boolean
+  readonly masterAddress: string | null
 }
 
 export interface VrrpServiceOptions {
@@ -129,7 +148,7 @@ export class VrrpService {
     })
     timers.setHandler((name) => runner.timerFired(name))
     log.log('info', 'VRRP_INSTANCE', `${inst.name}: VRRPv${inst.version} VRID ${inst.virtualRouterId} on ${inst.interface} (ifindex ${ifindex}) from ${formatIPv4(address)}, priority ${inst.priority}, ${inst.unicastPeers.length > 0 ? `unicast to ${inst.unicastPeers.map(formatIPv4).join(', ')}` : 'multicast 224.0.0.18'}, VIPs ${inst.virtualAddresses.map((v) => `${formatIPv4(v.address)}/${v.prefix}`).join(', ')}`)
-    return { runner, sockets, timers, lastHealthLine: '' }
+    return { runner, sockets, timers, lastHealthLine: '', override: undefined, health: { priority: inst.priority, fault: false, reasons: [] } }
   }
 
   private garpSocket(ifname: string): FrameSender | undefined {
@@ -165,6 +184,40 @@ export class VrrpService {
     for (const i of this.instances) this.applyHealth(i)
   }
 
+  /**
+   * Sets or clears (undefined) the operator's override of `name`; returns the effective priority
+   * (0 while stepped down), or undefined for an unknown instance.
+   */
+  setOverride(name: string, override: PriorityOverride): number | undefined {
+    const i = this.instances.find((x) => x.runner.instance.name === name)
+    if (i === undefined) return undefined
+    i.override = override
+    this.opts.log.log('warn', 'VRRP_OPERATOR_OVERRIDE', `${name}: operator ${override === undefined ? 'cleared the priority override' : override === 'step-down' ? 'stepped this node down (FAULT until the override is cleared)' : `set the priority to ${override}`}`)
+    this.applyHealth(i)
+    return i.health.fault ? 0 : i.health.priority
+  }
+
+  /** Every instance's state, priorities and VIPs for the control API. */
+  views(): VrrpInstanceView[] {
+    return this.instances.map((i) => {
+      const inst = i.runner.instance
+      const master = i.runner.masterAddress
+      return {
+        instance: inst.name,
+        vrid: inst.virtualRouterId,
+        interface: inst.interface,
+        state: i.runner.state.toUpperCase(),
+        configuredPriority: inst.priority,
+        effectivePriority: i.health.fault ? 0 : i.runner.effectivePriority,
+        priorityOverride: i.override ?? null,
+        healthReasons: i.health.reasons,
+        vips: inst.virtualAddresses.map((v) => `${formatIPv4(v.address)}/${v.prefix}`),
+        holdsVip: i.runner.state === 'master',
+        masterAddress: master === undefined ? null : formatIPv4(master),
+      }
+    })
+  }
+
   /** Interfaces up and running changed (`track_interface`, the instance's own interface). */
   setLinks(up: ReadonlySet<string>): void {
     this.links = up
@@ -174,13 +227,15 @@ export class VrrpService {
   private applyHealth(i: Instance): void {
     const inst = i.runner.instance
     const links = this.links === undefined ? NO_TRACKING : trackLinks(inst, this.links)
-    const eff = effectivePriority(inst.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY, links)
+    const eff = effectivePriority(inst.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY, i.override, links)
+    i.health = eff
     const downs = links.down.length === 0 ? '' : `; tracked interface${links.down.length > 1 ? 's' : ''} down: ${links.down.join(', ')}`
-    const line = eff.reasons.length === 0 && links.weight === 0
+    const problems = eff.reasons.filter((r) => !r.startsWith('operator-'))
+    const line = problems.length === 0 && links.weight === 0
       ? ''
-      : `${inst.name}: ${eff.reasons.length === 0 ? 'healthy' : `degraded (${eff.reasons.join(', ')})`}${downs}${links.weight === 0 ? '' : `; track_interface weights ${links.weight > 0 ? '+' : ''}${links.weight}`}: ${eff.fault ? 'FAULT' : `effective priority ${eff.priority}`}`
+      : `${inst.name}: ${problems.length === 0 ? 'healthy' : `degraded (${problems.join(', ')})`}${downs}${links.weight === 0 ? '' : `; track_interface weights ${links.weight > 0 ? '+' : ''}${links.weight}`}: ${eff.fault ? 'FAULT' : `effective priority ${eff.priority}`}`
     if (line !== i.lastHealthLine) {
-      if (line !== '') this.opts.log.log(eff.reasons.length > 0 ? 'warn' : 'info', 'VRRP_HEALTH', line)
+      if (line !== '') this.opts.log.log(problems.length > 0 ? 'warn' : 'info', 'VRRP_HEALTH', line)
       else this.opts.log.log('info', 'VRRP_HEALTH', `${inst.name}: healthy again: priority ${eff.priority}`)
       i.lastHealthLine = line
     }

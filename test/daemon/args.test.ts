@@ -81,6 +81,21 @@ test('--vrrp-config FILE is taken beside the dhcpd flags', () => {
   assert.equal(parseArgs(['-t', '--vrrp-config', 'k.conf']).mode, 'test-config')
 })
 
+test('control API flags', () => {
+  const d = parseArgs([])
+  assert.deepEqual(d.control.address, { kind: 'tcp', host: '127.0.0.1', port: 8067 })
+  assert.equal(d.control.tokenFile, '/var/lib/hadhcpd/control.token')
+  assert.equal(d.control.explicit, false)
+  assert.equal(d.control.tls, undefined)
+  const u = parseArgs(['--control', 'unix:/run/hadhcpd.sock', '--control-token-file', '/tmp/t', '--control-tls-cert', 'c.pem', '--control-tls-key', 'k.pem'])
+  assert.deepEqual(u.control, { address: { kind: 'unix', path: '/run/hadhcpd.sock' }, tokenFile: '/tmp/t', explicit: true, tls: { certFile: 'c.pem', keyFile: 'k.pem' } })
+  assert.equal(parseArgs(['--control', 'none']).control.address.kind, 'none')
+  assert.throws(() => parseArgs(['--control', 'localhost']), /--control: expected HOST:PORT/)
+  assert.throws(() => parseArgs(['--control-tls-cert', 'c.pem']), /go together/)
+  const ctl = parseArgs(['ctl', '--json', 'status'])
+  assert.deepEqual([ctl.mode, ctl.ctlArgs], ['ctl', ['--json', 'status']])
+})
+
 test('--vrrp-health SPEC: parsed into the policy; a bad spec is a usage error', () => {
   assert.equal(parseArgs(['-f']).vrrpHealth, undefined)
   assert.deepEqual(parseArgs(['--vrrp-health', 'transport=40,lease-store=fault']).vrrpHealth, { transportDown: 40, leaseStoreFailing: 'fault', failoverNotServing: 100 })

@@ -50,3 +50,16 @@ test('inRanges is inclusive at both ends', () => {
   const r = [[10, 20] as const, [30, 30] as const]
   assert.deepEqual([9, 10, 20, 21, 30, 31].map((a) => inRanges(r, a)), [false, true, true, false, true, false])
 })
+
+test('relationship pools: one per pool naming the peer, ids by configuration position, shared-network names', async () => {
+  const { compile } = await import('../core/harness.js')
+  const { relationshipPools } = await import('../../src/daemon/failover-bindings.js')
+  const config = compile(`failover peer "p" { primary; address 10.0.10.251; peer address 10.0.10.252; mclt 60; split 128; }
+shared-network lab {
+  subnet 10.0.10.0 netmask 255.255.255.0 { pool { range 10.0.10.5 10.0.10.9; } pool { failover peer "p"; range 10.0.10.10 10.0.10.20; range 10.0.10.30 10.0.10.31; } }
+}
+subnet 10.0.20.0 netmask 255.255.255.0 { pool { failover peer "p"; range 10.0.20.10 10.0.20.20; } }`)
+  const pools = relationshipPools(config, 'p')
+  assert.deepEqual(pools.map((p) => [p.id, p.network, p.ranges.length]), [['1', 'lab', 2], ['2', '10.0.20.0/24', 1]])
+  assert.deepEqual(relationshipPools(config, 'other'), [])
+})

@@ -95,6 +95,28 @@ test('a missing interface is reported and nothing stays open', () => {
   assert.ok(addon.handles.every((h) => h.closed))
 })
 
+test('operator override: a priority is advertised, step-down sends 0 and drops to FAULT, clearing restores', async () => {
+  const addon = new FakeAddon()
+  const opened = VrrpService.open({ config: config(255), addon: addon.api, host, log: silent, ipPath: '/bin/true' })
+  assert.ok(opened.ok)
+  const svc = opened.service
+  svc.start()
+  assert.equal(svc.setOverride('VI_9', 10), undefined)
+  assert.equal(svc.setOverride('VI_1', 120), 120)
+  let v = svc.views()[0]!
+  assert.deepEqual([v.state, v.configuredPriority, v.effectivePriority, v.priorityOverride, v.healthReasons], ['MASTER', 255, 120, 120, ['operator-priority']])
+  assert.deepEqual([v.vips, v.holdsVip, v.masterAddress], [['198.18.60.246/32'], true, '198.18.60.11'])
+  const before = addon.sent.length
+  assert.equal(svc.setOverride('VI_1', 'step-down'), 0)
+  assert.deepEqual(addon.sent.slice(before).filter((s) => s.h.protocol === 112).map((s) => s.data[22]), [0])
+  v = svc.views()[0]!
+  assert.deepEqual([v.state, v.effectivePriority, v.priorityOverride, v.holdsVip], ['FAULT', 0, 'step-down', false])
+  assert.equal(svc.setOverride('VI_1', undefined), 255)
+  v = svc.views()[0]!
+  assert.deepEqual([v.state, v.priorityOverride, v.healthReasons], ['MASTER', null, []])
+  await svc.stop()
+})
+
 test('links: the instance\'s interface down → FAULT (priority 0 sent, VIP dropped); back up → BACKUP again', async () => {
   const addon = new FakeAddon()
   const opened = VrrpService.open({ config: config(255), addon: addon.api, host, log: silent, ipPath: '/bin/true' })

@@ -68,7 +68,7 @@ async function startServer(name: string, prefix: readonly string[], extra: reado
   const leases = join(home, `${name}.leases`)
   writeFileSync(leases, '')
   chownSync(leases, NOBODY, NOBODY)
-  const argv = [...prefix, process.execPath, HADHCPD, '-f', '-d', '--no-pid', '-cf', conf, '-lf', leases, ...extra, 'hrwu-s0']
+  const argv = [...prefix, process.execPath, HADHCPD, '-f', '-d', '--no-pid', '--control', 'none', '-cf', conf, '-lf', leases, ...extra, 'hrwu-s0']
   const p = lab.start(srvNs, argv, `${name}.log`)
   const ready = await p.waitForOutput(READY_LINE, 15_000)
   if (!ready.found) throw new Error(`hadhcpd did not start: ${ready.reason}\n${p.output()}`)

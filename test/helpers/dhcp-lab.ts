@@ -125,7 +125,10 @@ exit 0
 
   /** Starts hadhcpd in `ns` serving `ifaces` and waits for its readiness line. */
   async startServer(ns: string, opts: { conf: string; leases: string; ifaces: readonly string[]; log: string; env?: Record<string, string>; args?: readonly string[] }): Promise<LabProcess> {
-    const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...(opts.args ?? []), ...opts.ifaces]
+    // No control API unless the test asks for one (it would write /var/lib/hadhcpd/control.token).
+    const extra = opts.args ?? []
+    const control = extra.includes('--control') ? [] : ['--control', 'none']
+    const argv = [process.execPath, HADHCPD, '-f', '-d', '-cf', opts.conf, '-lf', opts.leases, '-pf', join(this.dir, `${opts.log}.pid`), ...control, ...extra, ...opts.ifaces]
     const withEnv = opts.env === undefined ? argv : ['env', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`), ...argv]
     const p = this.start(ns, withEnv, opts.log)
     const ready = await p.waitForOutput(READY_LINE, 15_000)

@@ -4,7 +4,9 @@
  * allocator (what the engine integration will do for real). Times are Unix seconds.
  */
 import type { FailoverPeerState } from '../../src/core/lease.js'
-import { ackTimes } from '../../src/ha/failover/mclt.js'
+import { ackTimes, reusesLease } from '../../src/ha/failover/mclt.js'
+import { hbaFromSplit } from '../../src/ha/failover/load-balance.js'
+import { nextBalanceAt, peerWantsLease, planPoolBalance, queueOrder, secondaryNotHoarding, type BalanceSettings } from '../../src/ha/failover/pool-balance.js'
 import { acceptInNormal, acceptInOtherStates, duelWinner } from '../../src/ha/failover/binding-rules.js'
 import { startMachine, step, type Effect, type Input, type Machine, type MachineConfig } from '../../src/ha/failover/machine.js'
 import { servicePolicy } from '../../src/ha/failover/states.js'
@@ -12,8 +14,12 @@ import { UpdateQueue } from '../../src/ha/failover/update-queue.js'
 import { MessageType, RejectReason } from '../../src/protocol/failover/constants.js'
 import { toBuffer, type FailoverMessage } from '../../src/protocol/failover/message.js'
 import {
-  bareMessage, bndackMessage, bndupdMessage, stateMessage, viewBinding, viewState, type Binding,
+  bareMessage, bndackMessage, bndupdMessage, poolRespMessage, stateMessage, viewBinding, viewState, type Binding,
 } from '../../src/protocol/failover/messages.js'
+
+const HBA = hbaFromSplit(128)
+const BALANCE: BalanceSettings = { maxLeaseMisbalance: 15, maxLeaseOwnership: 10, minBalance: 60, maxBalance: 3600 }
+const clientKey = (client: string | undefined): Buffer | undefined => (client === undefined ? undefined : Buffer.from(client))
 
 export type SimState = 'free' | 'backup' | 'active' | 'expired' | 'released'
 const CODE: Record<SimState, number> = { free: 1, active: 2, expired: 3, released: 4, backup: 7 }
@@ -48,6 +54,10 @@ export class SimNode {
   private xid = 0
   readonly outbox: Buffer[] = []
   readonly log: string[] = []
+  /** Next pool-balancing timer run (§6.3); undefined = none. */
+  private balanceAt: number | undefined
+  private lastBalance = 0
+  readonly balanceStats = { runs: 0, given: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0 }
 
   constructor(readonly cfg: MachineConfig, addresses: readonly number[], private readonly params: SimParams, now: number) {
     for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0, peerMayKnow: 0 })
@@ -104,7 +114,7 @@ export class SimNode {
         case 'send-pending-updates':
           for (const [a, l] of this.leases) if (l.tstp > l.atsfp || l.state === 'expired' || l.state === 'released') this.enqueue(a, now)
           break
-        case 'rebalance-pools': this.rebalance(now); break
+        case 'rebalance-pools': this.rebalance(now, 'entry'); break
         case 'partner-down-leases':
           // ISC overwrites tsfp with STOS + MCLT here; that loses the agreed potential expiry and the
           // simulation finds double bindings with it (seed 21). Keep tsfp: `pick` waits for
@@ -145,23 +155,62 @@ export class SimNode {
     return this.cfg.role === 'primary' ? 'free' : 'backup'
   }
 
-  /** Pool balancing, primary side (§6.2): give FREE away as BACKUP while (free − backup) / 2 > 0. */
-  private rebalance(now: number): void {
-    if (this.cfg.role !== 'primary') return
+  private counts(): { free: number; backup: number } {
     let free = 0
     let backup = 0
     for (const l of this.leases.values()) {
       if (l.state === 'free') free++
       else if (l.state === 'backup') backup++
     }
-    for (const [a, l] of this.leases) {
-      if (Math.trunc((free - backup) / 2) <= 0) break
-      if (l.state !== 'free') continue
-      Object.assign(l, { state: 'backup', starts: now, tstp: now, client: undefined })
-      free--
-      backup++
+    return { free, backup }
+  }
+
+  /** Pool balancing (§6.2) with the real planner, both roles; the timer run may send POOLREQ. Returns leases given. */
+  private rebalance(now: number, kind: 'entry' | 'timer' | 'poolreq'): number {
+    this.balanceAt = undefined
+    if (this.m.state !== 'normal') return 0
+    this.lastBalance = now
+    this.balanceStats.runs++
+    const { free, backup } = this.counts()
+    const own = this.ownFree()
+    const queue = queueOrder([...this.leases].filter(([, l]) => l.state === own).map(([address, l]) => ({ address, ends: l.ends, key: clientKey(l.client) })))
+    const plan = planPoolBalance({ role: this.cfg.role, free, backup, queue, hba: HBA, settings: BALANCE, timerRun: kind === 'timer' })
+    const peerState: SimState = this.cfg.role === 'primary' ? 'backup' : 'free'
+    for (const a of plan.give) {
+      Object.assign(this.leases.get(a)!, { state: peerState, starts: now, tstp: now })
       this.enqueue(a, now)
     }
+    this.balanceStats.given += plan.give.length
+    this.schedule(now)
+    if (plan.requestPeer && this.m.linked) {
+      this.send(bareMessage(MessageType.POOLREQ, { time: now, xid: this.nextXid() }))
+      this.balanceStats.poolreqs++
+    }
+    return plan.give.length
+  }
+
+  /** §6.3: lower the planned timer run. */
+  private schedule(now: number): void {
+    let oldestFree: number | undefined
+    let oldestBackup: number | undefined
+    for (const l of this.leases.values()) {
+      if (l.state === 'free') oldestFree = Math.min(oldestFree ?? l.ends, l.ends)
+      if (l.state === 'backup') oldestBackup = Math.min(oldestBackup ?? l.ends, l.ends)
+    }
+    const at = nextBalanceAt({ now, role: this.cfg.role, oldestFreeEnds: oldestFree, oldestBackupEnds: oldestBackup, settings: BALANCE, lastBalance: this.lastBalance, scheduled: this.balanceAt, jitter: 0 })
+    if (at !== undefined) this.balanceAt = at
+  }
+
+  /** MAC affinity (§6.4): a lease the primary just freed goes to BACKUP when its last client hashes to the secondary. */
+  private affinity(a: number, now: number): void {
+    const l = this.leases.get(a)!
+    if (this.cfg.role !== 'primary' || this.m.state !== 'normal' || l.state !== 'free') return
+    if (!peerWantsLease(clientKey(l.client), HBA, 'primary')) return
+    const { free, backup } = this.counts()
+    if (!secondaryNotHoarding(free, backup, BALANCE.maxLeaseOwnership)) return
+    Object.assign(l, { state: 'backup', starts: now, tstp: now })
+    this.balanceStats.affinity++
+    this.enqueue(a, now)
   }
 
   /** Time passes: expire leases (the secondary leaves ACTIVE expiry to the primary in NORMAL, §2.7). */
@@ -174,6 +223,7 @@ export class SimNode {
         this.enqueue(a, now)
       }
     }
+    if (this.m.state === 'normal' && this.balanceAt !== undefined && this.balanceAt <= now) this.rebalance(now, 'timer')
     this.flush(now)
   }
 
@@ -186,6 +236,11 @@ export class SimNode {
     if (held) {
       const l = this.leases.get(held.addr)!
       if (l.state !== 'active' || l.client !== client) return undefined
+      // dhcp-cache-threshold: a young lease is answered unaltered, nothing sent to the peer (§4.1)
+      if (reusesLease({ starts: l.starts, ends: l.ends }, now)) {
+        this.balanceStats.reused++
+        return { addr: held.addr, ends: l.ends }
+      }
       addr = held.addr
     } else {
       addr = this.pick(now)
@@ -249,6 +304,14 @@ export class SimNode {
       case MessageType.BNDACK:
         this.onBndack(msg, now)
         break
+      case MessageType.POOLREQ: {
+        const given = this.rebalance(now, 'poolreq')
+        this.send(poolRespMessage({ time: now, xid: msg.xid }, given))
+        break
+      }
+      case MessageType.POOLRESP:
+        this.balanceStats.poolresps++
+        break
     }
     this.flush(now)
   }
@@ -292,6 +355,8 @@ export class SimNode {
     const agreed = sameGrant ? Math.max(l.tstp, pot) : pot
     Object.assign(l, { state: stored, client, starts: b.stos ?? 0, ends, tstp: agreed, tsfp: agreed, atsfp: pot })
     this.send(bndackMessage({ time: now, xid: msg.xid }, a))
+    if (theirs === 'expired' || theirs === 'released') this.affinity(a, now)
+    if (stored === 'free' || stored === 'backup') this.schedule(now)
   }
 
   private onBndack(msg: FailoverMessage, now: number): void {
@@ -304,10 +369,10 @@ export class SimNode {
       l.tsfp = l.atsfp
       l.peerMayKnow = l.atsfp
       if ((l.state === 'expired' || l.state === 'released') && r.sent.update.status === CODE[l.state]) {
-        l.state = 'free'
-        l.client = undefined
+        l.state = 'free' // the client identity stays, for MAC affinity (ISC keeps uid/hardware)
       }
     }
     if (r.updateDone !== undefined) this.send(bareMessage(MessageType.UPDDONE, { time: now, xid: r.updateDone }))
+    if (l.state === 'free' && b.rejectReason === undefined && r.sent.update.status !== CODE.free) this.affinity(b.address!, now)
   }
 }

@@ -22,6 +22,11 @@ test('first lease is MCLT long, the renewal after the ack gets the full time (§
   assert.equal(first.ends - w.now, 60)
   w.pump()
   w.advance(10)
+  // inside the first 25 % (15 s of 60): the lease comes back unaltered and nothing is queued
+  const early = w.nodes[0].serve('c', first, w.now)!
+  assert.deepEqual(early, first)
+  assert.equal(w.nodes[0].outbox.length, 0)
+  w.advance(6)
   const again = w.nodes[0].serve('c', first, w.now)!
   assert.equal(again.addr, first.addr)
   assert.equal(again.ends - w.now, 300)
@@ -47,7 +52,7 @@ test('partner-down survivor takes the crashed peer\'s free leases only after MCL
 })
 
 test('randomized schedules: no address is ever bound to two clients (seeded, reproducible)', () => {
-  const totals = { schedules: 0, events: 0, checks: 0, acquired: 0, renewed: 0, partitions: 0, crashes: 0, partnerDowns: 0 }
+  const totals = { schedules: 0, events: 0, checks: 0, acquired: 0, renewed: 0, partitions: 0, crashes: 0, partnerDowns: 0, balanceRuns: 0, leasesGiven: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0 }
   for (let seed = 1; seed <= 2000; seed++) {
     const w = new World({ seed, ...OPTS })
     for (let i = 0; i < 300; i++) {
@@ -61,7 +66,16 @@ test('randomized schedules: no address is ever bound to two clients (seeded, rep
     totals.partitions += w.stats.partitions
     totals.crashes += w.stats.crashes
     totals.partnerDowns += w.stats.partnerDowns
+    for (const n of w.nodes) {
+      totals.balanceRuns += n.balanceStats.runs
+      totals.leasesGiven += n.balanceStats.given
+      totals.poolreqs += n.balanceStats.poolreqs
+      totals.poolresps += n.balanceStats.poolresps
+      totals.affinity += n.balanceStats.affinity
+      totals.reused += n.balanceStats.reused
+    }
   }
   assert.ok(totals.acquired > 10_000 && totals.partnerDowns > 500 && totals.crashes > 500, JSON.stringify(totals))
+  assert.ok(totals.leasesGiven > 1000 && totals.poolreqs > 0 && totals.affinity > 0 && totals.reused > 0, JSON.stringify(totals))
   console.log(`# sim: ${JSON.stringify(totals)}`)
 })

@@ -1,3 +1,5 @@
+import { ackPotentialExpiry } from '../../core/lease-times.js'
+
 /**
  * The MCLT lease-time rule dhcpd 4.4.3 applies in every failover state, PARTNER-DOWN included
  * (failover-protocol.md §4.1), and the 25 % cache threshold under which a renewal returns the
@@ -46,24 +48,11 @@ export interface AckTimes {
 export function ackTimes(i: LeaseTimeInput): AckTimes {
   const granted = grantedLeaseTime(i)
   const ends = granted === INFINITE ? INFINITE : i.now + granted
-  const tstp = i.desired === INFINITE ? INFINITE : Math.min(INFINITE, i.now + i.desired + Math.floor(granted / 2))
+  const tstp = ackPotentialExpiry(i.now, i.desired, granted)
   const tsfp0 = i.tsfp ?? 0
   const tsfp = tstp < tsfp0 ? tstp : tsfp0
   return { granted, ends, tstp, tsfp }
 }
 
-/** dhcpd's default `dhcp-cache-threshold`, percent. */
-export const DEFAULT_CACHE_THRESHOLD = 25
-
-/**
- * Whether a renewal by the same client may reuse the lease unchanged (and so send no BNDUPD):
- * its age `now − starts` is below `threshold` % of its duration `ends − starts` (§4.1,
- * ISC `reuse_lease`: "lease age N (secs) under 25% threshold, reply with unaltered, existing
- * lease"). Integer arithmetic as ISC. [inferred: strict comparison]
- */
-export function reusesLease(lease: { readonly starts: number; readonly ends: number }, now: number, threshold = DEFAULT_CACHE_THRESHOLD): boolean {
-  if (threshold <= 0 || lease.ends === INFINITE || lease.ends <= lease.starts) return false
-  const limit = Math.floor(((lease.ends - lease.starts) * threshold) / 100)
-  const age = now - lease.starts
-  return age >= 0 && age < limit
-}
+/** The 25 % cache threshold rule lives with the engine (core/lease-times.ts); re-exported here. */
+export { DEFAULT_CACHE_THRESHOLD, reusesLease } from '../../core/lease-times.js'

@@ -18,6 +18,9 @@
  * a tracked interface without a weight that is down is a FAULT. With any adjustment the result
  * is clamped to 1..254: a 255 address owner that is unhealthy stops being the owner (keepalived
  * also refuses weights on owners).
+ *
+ * An operator override (control API) replaces the configured priority (penalties still apply),
+ * or steps the node down: FAULT (priority-0 advert, VIPs removed, no election) until cleared.
  */
 import { NO_TRACKING, type LinkTrackingResult } from './link-tracking.js'
 
@@ -73,12 +76,19 @@ export interface EffectiveHealth {
   readonly reasons: readonly HealthReason[]
 }
 
-export type HealthReason = 'transport-down' | 'lease-store-failing' | 'failover-not-serving' | 'interface-down'
+export type HealthReason =
+  | 'transport-down' | 'lease-store-failing' | 'failover-not-serving' | 'interface-down' | 'operator-priority' | 'operator-step-down'
+
+/** The operator's override: a priority 1..254 used instead of the configured one, or a step-down. */
+export type PriorityOverride = number | 'step-down' | undefined
 
 export function effectivePriority(
-  base: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY, links: LinkTrackingResult = NO_TRACKING,
+  configured: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY, override: PriorityOverride = undefined,
+  links: LinkTrackingResult = NO_TRACKING,
 ): EffectiveHealth {
   const reasons: HealthReason[] = []
+  const base = typeof override === 'number' ? override : configured
+  if (typeof override === 'number') reasons.push('operator-priority')
   let penalty = 0
   let fault = false
   const apply = (bad: boolean, reason: HealthReason, action: HealthAction): void => {
@@ -90,6 +100,7 @@ export function effectivePriority(
   apply(!s.transportUp, 'transport-down', policy.transportDown)
   apply(!s.leaseStoreHealthy, 'lease-store-failing', policy.leaseStoreFailing)
   apply(!failoverMayServe(s.failoverState), 'failover-not-serving', policy.failoverNotServing)
+  apply(override === 'step-down', 'operator-step-down', 'fault')
   if (links.down.length > 0) reasons.push('interface-down')
   if (links.faultBy.length > 0) fault = true
   const adjust = links.weight - penalty

@@ -112,6 +112,11 @@ export class VrrpInstanceRunner {
     return this.machine.priority
   }
 
+  /** Source of the last accepted advert (the current master as far as we know), or ours as MASTER. */
+  get masterAddress(): number | undefined {
+    return this.machine.state === 'master' ? this.cfg.primaryAddress : this.machine.masterAddress
+  }
+
   /** Discards per reason, for metrics. */
   discardTotals(): ReadonlyMap<DiscardReason, number> {
     return this.discards.totals()

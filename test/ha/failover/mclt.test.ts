@@ -61,10 +61,14 @@ test('safety: granted end never passes max(now, tsfp) + mclt (§4.2), exhaustive
 const reuse: { name: string; starts: number; ends: number; now: number; want: boolean }[] = [
   { name: 'just granted', starts: NOW, ends: NOW + 600, now: NOW, want: true },
   { name: 'age 149 of 600 (limit 150)', starts: NOW, ends: NOW + 600, now: NOW + 149, want: true },
-  { name: 'age 150 of 600', starts: NOW, ends: NOW + 600, now: NOW + 150, want: false },
+  { name: 'age 150 of 600 (ISC: age <= limit)', starts: NOW, ends: NOW + 600, now: NOW + 150, want: true },
+  { name: 'age 151 of 600', starts: NOW, ends: NOW + 600, now: NOW + 151, want: false },
   { name: 'half way', starts: NOW, ends: NOW + 600, now: NOW + 300, want: false },
   { name: 'MCLT-short first lease (60 s): age 14', starts: NOW, ends: NOW + 60, now: NOW + 14, want: true },
-  { name: 'MCLT-short first lease (60 s): age 15', starts: NOW, ends: NOW + 60, now: NOW + 15, want: false },
+  { name: 'MCLT-short first lease (60 s): age 15', starts: NOW, ends: NOW + 60, now: NOW + 15, want: true },
+  { name: 'MCLT-short first lease (60 s): age 16', starts: NOW, ends: NOW + 60, now: NOW + 16, want: false },
+  { name: 'limit truncated: 7 s lease, age 1 (limit 1.75 → 1)', starts: NOW, ends: NOW + 7, now: NOW + 1, want: true },
+  { name: 'limit truncated: 7 s lease, age 2', starts: NOW, ends: NOW + 7, now: NOW + 2, want: false },
   { name: 'infinite lease never reused by threshold', starts: NOW, ends: INFINITE, now: NOW + 1, want: false },
 ]
 for (const r of reuse) {

@@ -32,11 +32,11 @@ test('track_interface: negative weight taken off while down, positive weight los
 
 test('effective priority: weights combine with health penalties, clamped to 1..254', () => {
   const ok = { transportUp: true, leaseStoreHealthy: true }
-  assert.deepEqual(effectivePriority(100, ok, DEFAULT_HEALTH_POLICY, trackLinks(spec, all)), { priority: 110, fault: false, reasons: [] })
-  assert.deepEqual(effectivePriority(250, ok, DEFAULT_HEALTH_POLICY, trackLinks(spec, all)).priority, 254)
+  assert.deepEqual(effectivePriority(100, ok, DEFAULT_HEALTH_POLICY, undefined, trackLinks(spec, all)), { priority: 110, fault: false, reasons: [] })
+  assert.deepEqual(effectivePriority(250, ok, DEFAULT_HEALTH_POLICY, undefined, trackLinks(spec, all)).priority, 254)
   const down2 = trackLinks(spec, up('eth0', 'eth1', 'eth3', 'eth4'))
-  assert.deepEqual(effectivePriority(100, { ...ok, leaseStoreHealthy: false }, DEFAULT_HEALTH_POLICY, down2), { priority: 1, fault: false, reasons: ['lease-store-failing', 'interface-down'] })
-  assert.deepEqual(effectivePriority(100, ok, DEFAULT_HEALTH_POLICY, trackLinks(spec, up('eth1'))).fault, true)
+  assert.deepEqual(effectivePriority(100, { ...ok, leaseStoreHealthy: false }, DEFAULT_HEALTH_POLICY, undefined, down2), { priority: 1, fault: false, reasons: ['lease-store-failing', 'interface-down'] })
+  assert.deepEqual(effectivePriority(100, ok, DEFAULT_HEALTH_POLICY, undefined, trackLinks(spec, up('eth1'))).fault, true)
 })
 
 test('--vrrp-health: parse, defaults for what is not named, errors', () => {
