@@ -4,6 +4,7 @@
  * (`hadhcpd check FILE [--json]`) and `--vrrp-config FILE`. Pure: argv in, a typed request out.
  */
 import { UsageError } from '../lib/errors.js'
+import { parseHealthPolicy, type HealthPolicy } from '../ha/vrrp/health.js'
 import { DEFAULT_CONTROL, parseControlAddress, type ControlAddress } from '../api/address.js'
 import { DEFAULT_TOKEN_FILE } from '../api/token-file.js'
 
@@ -51,6 +52,8 @@ export interface CliRequest {
   readonly transport: TransportChoice
   /** `--vrrp-config FILE`: keepalived.conf whose vrrp_instance blocks hadhcpd runs itself. */
   readonly vrrpConfigFile: string | undefined
+  /** `--vrrp-health SPEC`: how DHCP health moves the VRRP priority (ha/vrrp/health.ts). */
+  readonly vrrpHealth: HealthPolicy | undefined
   /** `--path-map FROM=TO`: read files whose path starts with FROM from TO instead (absolute includes). */
   readonly pathMap: Readonly<Record<string, string>>
   /** `--syslog-socket PATH` (default /dev/log); undefined with `--no-syslog`. */
@@ -102,6 +105,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let syslogSocket: string | undefined = DEFAULT_SYSLOG_SOCKET
   let syslogTag = DEFAULT_SYSLOG_TAG
   let logFormat: 'text' | 'json' | undefined
+  let vrrpHealth: HealthPolicy | undefined
   const interfaces: string[] = []
   const notes: string[] = []
   let controlAddress: ControlAddress = parseControlAddress(DEFAULT_CONTROL) as ControlAddress
@@ -198,6 +202,15 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       case '--vrrp-config':
         vrrpConfigFile = value(i++, a)
         break
+      case '--vrrp-health': {
+        const v = value(i++, a)
+        try {
+          vrrpHealth = parseHealthPolicy(v)
+        } catch (err) {
+          throw new UsageError(err instanceof Error ? err.message : String(err))
+        }
+        break
+      }
       case '--control': {
         const v = value(i++, a)
         const parsed = parseControlAddress(v)
@@ -290,6 +303,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       syslogSocket,
       syslogTag,
       logFormat,
+      vrrpHealth,
       pathMap: Object.freeze(pathMap),
       notes: Object.freeze(notes),
       control: Object.freeze({
@@ -306,7 +320,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
 export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [-cf config-file] [-lf lease-file] [-pf pid-file] [--no-pid]
                [-user user] [-group group] [--transport auto|packet|udp]
-               [--vrrp-config keepalived.conf] [--log-format text|json]
+               [--vrrp-config keepalived.conf] [--vrrp-health SPEC] [--log-format text|json]
                [--syslog-socket PATH | --no-syslog] [--syslog-tag TAG]
                [--control ADDR] [--control-token-file FILE]
                [--control-tls-cert FILE --control-tls-key FILE]
@@ -334,7 +348,12 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
   --vrrp-config FILE
                 run the vrrp_instance blocks of this keepalived.conf (VRRP v2/v3,
                 interoperable with keepalived 2.2): hold the VIPs while this node is
-                MASTER; -t checks this file too
+                MASTER; -t checks this file too; SIGHUP re-reads it
+  --vrrp-health transport=fault,lease-store=100,failover=100
+                how DHCP health moves the VRRP priority: each input (no usable
+                transport, journal fsync failing, failover state that may not
+                serve) lowers it by 0..254 or puts the instance in FAULT (the
+                defaults shown)
   --log-format text|json
                 console log lines: ISC text on stderr (default, with -d/-f) or
                 JSON lines on stdout (for log shippers; also without -f)

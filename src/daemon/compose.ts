@@ -28,7 +28,9 @@ import { HealthTrackingJournal } from './journal-health.js'
 import { relationshipPools } from './failover-bindings.js'
 import { loadVrrpConfig } from './vrrp-config-load.js'
 import { VrrpService, withoutVips } from './vrrp.js'
-import { representativeFailoverState, type ServiceHealth } from '../ha/vrrp/health.js'
+import { representativeFailoverState, type HealthPolicy, type ServiceHealth } from '../ha/vrrp/health.js'
+import { LinkWatcher } from '../io/link-watch.js'
+import { TransportHealth } from './transport-health.js'
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
@@ -73,6 +75,8 @@ export interface ComposeRequest {
   readonly transport?: TransportRequest | undefined
   /** `--vrrp-config`: keepalived.conf whose vrrp_instances this process runs. */
   readonly vrrpConfigFile?: string | undefined
+  /** `--vrrp-health`: how each health input moves the VRRP priority (default ha/vrrp/health.ts). */
+  readonly vrrpHealth?: HealthPolicy | undefined
   /** The log's recent events (fed by the caller's logger), shown by the control API. */
   readonly events?: EventRing | undefined
   /** When the process started (ms); defaults to now. */
@@ -88,7 +92,7 @@ export interface RunningServer {
   readonly vrrp: VrrpService | undefined
   /** The control API's view of and handle on this server (the HTTP listener is started by the caller). */
   readonly control: DaemonControl
-  /** Re-reads the configuration; a bad one is logged (and its errors returned) and the running one kept. */
+  /** Re-reads the configuration (and keepalived.conf with VRRP); a bad one is logged (and its errors returned) and the running one kept. */
   reload(): ReloadResult
   /** Prometheus text exposition of the daemon's metrics (the control API's `/metrics`). */
   metricsText(): Promise<string>
@@ -207,11 +211,23 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
   const prober = openPinger(log)
   const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober, observer: metrics.dhcp })
+  // VRRP health "no usable transport": served links down, or a receiving socket failing.
+  const transportHealth = vrrpConfig === undefined ? undefined : new TransportHealth(choice.served.map((s) => s.name))
+  let transportChanged = (): void => {}
   try {
     await transport.start({
-      onDatagram: (d) => service.onDatagram(d),
+      onDatagram: (d) => {
+        if (transportHealth?.socketWorked(d.receivedOn.name) === true) transportChanged()
+        service.onDatagram(d)
+      },
       onDrop: (d) => service.onDrop(d),
-      onError: (err, context) => log.log('warn', 'TRANSPORT_ERROR', `${context}: ${err.message}`),
+      onError: (err, context, failedSocket) => {
+        log.log('warn', 'TRANSPORT_ERROR', `${context}: ${err.message}`)
+        if (transportHealth !== undefined && failedSocket !== undefined) {
+          transportHealth.socketFailed(failedSocket)
+          transportChanged()
+        }
+      },
     })
   } catch (err) {
     await transport.close()
@@ -228,9 +244,12 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
 
   // 4b. VRRP: only once the DHCP side listens, so the VIP never lands on a node that cannot answer.
   let failoverHealthTimer: NodeJS.Timeout | undefined
-  if (vrrpConfig !== undefined) {
+  let linkWatcher: LinkWatcher | undefined
+  if (vrrpConfig !== undefined && transportHealth !== undefined) {
     const load = nativeForRawSockets()
-    const opened = load.ok ? VrrpService.open({ config: vrrpConfig, addon: load.addon, host, log }) : { ok: false as const, reason: load.reason }
+    const opened = load.ok
+      ? VrrpService.open({ config: vrrpConfig, addon: load.addon, host, log, ...(req.vrrpHealth ? { policy: req.vrrpHealth } : {}) })
+      : { ok: false as const, reason: load.reason }
     if (!opened.ok) {
       log.log('error', 'VRRP_UNAVAILABLE', `VRRP cannot run: ${opened.reason}`)
       await transport.close()
@@ -252,6 +271,28 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       v.setServiceHealth(health)
     }
     batcher.onChange((healthy) => pushHealth({ leaseStoreHealthy: healthy }))
+    let transportLine = ''
+    transportChanged = (): void => {
+      const problems = transportHealth.problems()
+      const line = problems.join('; ')
+      if (line !== transportLine) {
+        if (line !== '') log.log('warn', 'TRANSPORT_UNUSABLE', `the DHCP service cannot serve: ${line}`)
+        else log.log('info', 'TRANSPORT_USABLE', 'the DHCP service can serve on every served interface again')
+        transportLine = line
+      }
+      pushHealth({ transportUp: problems.length === 0 })
+    }
+    // Link state (IFF_UP + IFF_RUNNING) for track_interface and the transport, polled.
+    linkWatcher = new LinkWatcher({
+      intervalMs: LINK_POLL_MS,
+      onChange: (now) => {
+        transportHealth.setLinks(now)
+        v.setLinks(now.up)
+        transportChanged()
+      },
+    })
+    transportHealth.setLinks(linkWatcher.current)
+    v.setLinks(linkWatcher.current.up)
     if (peers.length > 0) {
       failoverHealthTimer = setInterval(
         () => pushHealth({ failoverState: representativeFailoverState(peers.map((p) => p.state)) }),
@@ -260,7 +301,8 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       failoverHealthTimer.unref()
     }
     vrrp.start()
-    pushHealth({})
+    transportChanged()
+    linkWatcher.start()
   }
 
   // 5. Maintenance: reclamation and compaction, never overlapping themselves.
@@ -318,6 +360,16 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     metricsContentType: metrics.contentType,
     metricsText: () => metrics.metricsText(),
     reload() {
+      if (vrrp !== undefined && req.vrrpConfigFile !== undefined) {
+        const v = loadVrrpConfig(req.vrrpConfigFile)
+        if (!v.ok) {
+          log.log('error', 'VRRP_CONFIG_RELOAD_REJECTED', `new ${req.vrrpConfigFile} rejected, keeping the running VRRP configuration:\n${v.errors}`)
+        } else {
+          if (v.warnings !== '') log.log('warn', 'VRRP_CONFIG_WARNINGS', v.warnings)
+          vrrp.reload(v.config)
+          vrrpConfig = vrrp.runningConfig
+        }
+      }
       const next = loadConfig(req.configFile)
       if (!next.ok) {
         log.log('error', 'CONFIG_RELOAD_REJECTED', `new configuration rejected, keeping the running one:\n${next.errors}`)
@@ -342,6 +394,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       stopping ??= (async () => {
         // Hand the VIP over first (priority 0, VIPs removed): the peer takes over within its skew time.
         if (failoverHealthTimer !== undefined) clearInterval(failoverHealthTimer)
+        linkWatcher?.stop()
         await vrrp?.stop()
         clearInterval(reclaimTimer)
         if (compactTimer !== undefined) clearInterval(compactTimer)
@@ -384,6 +437,9 @@ function packetTransport(addon: NativeAddon, port: number | undefined, served: C
     notice: (text) => log.log('warn', 'INTERFACE_CHANGED', text),
   })
 }
+
+/** How often the links are polled for VRRP (track_interface, transport health): a link change moves the VIP within this plus the skew time. */
+const LINK_POLL_MS = 500
 
 /** How often the packet transport checks its interfaces for re-creation (index/MAC change). */
 const INTERFACE_WATCH_MS = 5000

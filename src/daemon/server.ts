@@ -103,7 +103,7 @@ async function serve(req: CliRequest, log: Logger, base: DaemonLogger, events: E
   const composed = await composeServer(
     {
       configFile: req.configFile, leaseFile: req.leaseFile, interfaces: req.interfaces, port: req.port, transport: req.transport, vrrpConfigFile: req.vrrpConfigFile,
-      events, startedAt,
+      vrrpHealth: req.vrrpHealth, events, startedAt,
       onConfig: (config) => {
         const facility = resolveParameter(config.global, 'logFacility') ?? 'daemon'
         if (!base.setFacility(facility)) log.log('warn', 'LOG_FACILITY_UNKNOWN', `log-facility ${facility}: not a syslog facility; keeping the previous one`)

@@ -11,6 +11,8 @@ import { VrrpInstanceRunner, type VrrpCounters, type VrrpLogRecord } from '../ha
 import type { VrrpState } from '../ha/vrrp/machine.js'
 import type { DiscardReason } from '../protocol/vrrp/validate.js'
 import { DEFAULT_HEALTH_POLICY, effectivePriority, type EffectiveHealth, type HealthPolicy, type PriorityOverride, type ServiceHealth } from '../ha/vrrp/health.js'
+import { NO_TRACKING, trackLinks } from '../ha/vrrp/link-tracking.js'
+import { planReload, type ReloadPlan } from '../ha/vrrp/reload.js'
 import type { NativeAddon } from '../io/native.js'
 import { NativeRawSocket } from '../io/raw-socket.js'
 import { RealNamedTimers } from '../io/timers.js'
@@ -25,6 +27,8 @@ interface Instance {
   readonly runner: VrrpInstanceRunner
   readonly sockets: VrrpSockets
   readonly timers: RealNamedTimers
+  /** The last health line logged, so a recomputation that changes nothing logs nothing. */
+  lastHealthLine: string
   /** The operator's override (control API). */
   override: PriorityOverride
   /** The last health computed for this instance. */
@@ -91,9 +95,13 @@ export class VrrpService {
   private readonly garpSockets = new Map<string, NativeGarpSocket | undefined>()
   readonly vips: CommandVipManager
   private health: ServiceHealth = { transportUp: true, leaseStoreHealthy: true }
+  /** Interfaces up and running (io/link-watch.ts); undefined until the first report: all taken as up. */
+  private links: ReadonlySet<string> | undefined
+  private config: KeepalivedConfig
   private stopping: Promise<void> | undefined
 
   private constructor(private readonly opts: VrrpServiceOptions) {
+    this.config = opts.config
     this.vips = new CommandVipManager({
       ipPath: opts.ipPath,
       frameSender: (ifname) => this.garpSocket(ifname),
@@ -151,7 +159,7 @@ export class VrrpService {
     })
     timers.setHandler((name) => runner.timerFired(name))
     log.log('info', 'VRRP_INSTANCE', `${inst.name}: VRRPv${inst.version} VRID ${inst.virtualRouterId} on ${inst.interface} (ifindex ${ifindex}) from ${formatIPv4(address)}, priority ${inst.priority}, ${inst.unicastPeers.length > 0 ? `unicast to ${inst.unicastPeers.map(formatIPv4).join(', ')}` : 'multicast 224.0.0.18'}, VIPs ${inst.virtualAddresses.map((v) => `${formatIPv4(v.address)}/${v.prefix}`).join(', ')}`)
-    return { runner, sockets, timers, override: undefined, health: { priority: inst.priority, fault: false, reasons: [] } }
+    return { runner, sockets, timers, lastHealthLine: '', override: undefined, health: { priority: inst.priority, fault: false, reasons: [] } }
   }
 
   private garpSocket(ifname: string): FrameSender | undefined {
@@ -221,13 +229,60 @@ export class VrrpService {
     })
   }
 
+  /** Interfaces up and running changed (`track_interface`, the instance's own interface). */
+  setLinks(up: ReadonlySet<string>): void {
+    this.links = up
+    for (const i of this.instances) this.applyHealth(i)
+  }
+
   private applyHealth(i: Instance): void {
-    const eff = effectivePriority(i.runner.instance.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY, i.override)
+    const inst = i.runner.instance
+    const links = this.links === undefined ? NO_TRACKING : trackLinks(inst, this.links)
+    const eff = effectivePriority(inst.priority, this.health, this.opts.policy ?? DEFAULT_HEALTH_POLICY, i.override, links)
     i.health = eff
-    if (eff.reasons.some((r) => !r.startsWith('operator-'))) {
-      this.opts.log.log('warn', 'VRRP_HEALTH', `${i.runner.instance.name}: DHCP service degraded (${eff.reasons.join(', ')}): ${eff.fault ? 'FAULT' : `effective priority ${eff.priority}`}`)
+    const downs = links.down.length === 0 ? '' : `; tracked interface${links.down.length > 1 ? 's' : ''} down: ${links.down.join(', ')}`
+    const problems = eff.reasons.filter((r) => !r.startsWith('operator-'))
+    const line = problems.length === 0 && links.weight === 0
+      ? ''
+      : `${inst.name}: ${problems.length === 0 ? 'healthy' : `degraded (${problems.join(', ')})`}${downs}${links.weight === 0 ? '' : `; track_interface weights ${links.weight > 0 ? '+' : ''}${links.weight}`}: ${eff.fault ? 'FAULT' : `effective priority ${eff.priority}`}`
+    if (line !== i.lastHealthLine) {
+      if (line !== '') this.opts.log.log(problems.length > 0 ? 'warn' : 'info', 'VRRP_HEALTH', line)
+      else this.opts.log.log('info', 'VRRP_HEALTH', `${inst.name}: healthy again: priority ${eff.priority}`)
+      i.lastHealthLine = line
     }
     i.runner.setHealth({ priority: eff.priority, fault: eff.fault })
+  }
+
+  /**
+   * SIGHUP: applies a re-read keepalived.conf (ha/vrrp/reload.ts) and logs what changed and
+   * what needs a restart. Returns the plan (tests, the caller's summary).
+   */
+  reload(next: KeepalivedConfig): ReloadPlan {
+    const plan = planReload(this.config, next)
+    const log = this.opts.log
+    for (const r of plan.instances) {
+      const i = this.instances.find((x) => x.runner.instance.name === r.name)
+      if (i === undefined) continue
+      if (r.restartNeeded.length > 0) {
+        log.log('warn', 'VRRP_RELOAD_NEEDS_RESTART', `${r.name}: ${r.restartNeeded.join(', ')} changed; these need a restart of hadhcpd and keep their running values`)
+      }
+      if (r.applied.length === 0) continue
+      i.runner.reconfigure(r.instance)
+      this.applyHealth(i)
+      log.log('info', 'VRRP_RELOADED', `${r.name}: applied ${r.applied.join(', ')} (priority ${r.instance.priority}, effective ${i.runner.effectivePriority}, state ${i.runner.state.toUpperCase()})`)
+    }
+    for (const n of plan.added) log.log('warn', 'VRRP_RELOAD_NEEDS_RESTART', `${n}: a new vrrp_instance is not started by a reload; restart hadhcpd`)
+    for (const n of plan.removed) log.log('warn', 'VRRP_RELOAD_NEEDS_RESTART', `${n}: a removed vrrp_instance keeps running until hadhcpd is restarted`)
+    this.config = {
+      ...next,
+      instances: this.instances.map((i) => i.runner.instance),
+    }
+    return plan
+  }
+
+  /** The configuration as running (after reloads): the VIPs the DHCP side must not take as its own. */
+  get runningConfig(): KeepalivedConfig {
+    return this.config
   }
 
   /** Priority 0 from every MASTER, VIPs removed; resolves after the removals ran. */

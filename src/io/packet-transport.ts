@@ -188,7 +188,7 @@ export class PacketTransport implements Transport {
     if (handlers === undefined) return
     socket.start((f) => {
       if (served.socket === socket) this.receive(served, f)
-    }, (err) => handlers.onError(err, `packet socket on ${served.iface.name}`))
+    }, (err) => handlers.onError(err, `packet socket on ${served.iface.name}`, served.iface.name))
   }
 
   async close(): Promise<void> {

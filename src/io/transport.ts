@@ -31,8 +31,12 @@ export interface TransportDrop {
 export interface TransportHandlers {
   readonly onDatagram: (d: InboundDatagram) => void
   readonly onDrop: (d: TransportDrop) => void
-  /** A send or socket failure; the transport keeps running. */
-  readonly onError: (err: Error, context: string) => void
+  /**
+   * A send or socket failure; the transport keeps running. `failedSocket` names the served
+   * interface (or `*` for the wildcard socket) whose receiving socket failed, so the daemon can
+   * count the transport as unusable there (VRRP health); plain send failures leave it undefined.
+   */
+  readonly onError: (err: Error, context: string, failedSocket?: string) => void
 }
 
 export interface Transport {

@@ -134,7 +134,7 @@ export class UdpTransport implements Transport {
       s.once('error', reject)
       s.bind({ address, port: this.port }, () => {
         s.removeListener('error', reject)
-        s.on('error', (err) => this.handlers?.onError(err, `socket ${address}:${this.port}`))
+        s.on('error', (err) => this.handlers?.onError(err, `socket ${address}:${this.port}`, iface?.name ?? '*'))
         s.setBroadcast(true)
         this.sockets.push(s)
         resolve(s)

@@ -111,3 +111,10 @@ test('logging flags: --syslog-socket, --no-syslog, --syslog-tag, --log-format', 
   assert.throws(() => parseArgs(['--syslog-tag', 'a b']), /--syslog-tag/)
   assert.throws(() => parseArgs(['--syslog-tag', 'x[1]']), /--syslog-tag/)
 })
+
+test('--vrrp-health SPEC: parsed into the policy; a bad spec is a usage error', () => {
+  assert.equal(parseArgs(['-f']).vrrpHealth, undefined)
+  assert.deepEqual(parseArgs(['--vrrp-health', 'transport=40,lease-store=fault']).vrrpHealth, { transportDown: 40, leaseStoreFailing: 'fault', failoverNotServing: 100 })
+  assert.throws(() => parseArgs(['--vrrp-health', 'transport=loud']), UsageError)
+  assert.throws(() => parseArgs(['--vrrp-health']), UsageError)
+})

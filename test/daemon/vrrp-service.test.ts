@@ -140,3 +140,40 @@ test('metrics read the running instances: state, priorities, adverts sent, disca
   await svc.vips.idle()
   await svc.stop()
 })
+
+test('links: the instance\'s interface down → FAULT (priority 0 sent, VIP dropped); back up → BACKUP again', async () => {
+  const addon = new FakeAddon()
+  const opened = VrrpService.open({ config: config(255), addon: addon.api, host, log: silent, ipPath: '/bin/true' })
+  assert.ok(opened.ok)
+  const svc = opened.service
+  svc.setLinks(new Set(['lo', 'eth2']))
+  svc.start()
+  assert.equal(svc.states()[0]!.state, 'master')
+  svc.setLinks(new Set(['lo']))
+  assert.equal(svc.states()[0]!.state, 'fault')
+  assert.equal(vrrpPriorities(addon).at(-1), 0)
+  svc.setLinks(new Set(['lo', 'eth2']))
+  assert.equal(svc.states()[0]!.state, 'master', 'a 255 owner comes back as MASTER at once')
+  await svc.stop()
+})
+
+test('reload (SIGHUP): a new priority is advertised; a VRID change is reported and not applied', async () => {
+  const addon = new FakeAddon()
+  const lines: string[] = []
+  const log = { enabled: () => true, log: (_l: string, id: string, text: string) => lines.push(`${id} ${text}`), flush: () => {} } as unknown as Logger
+  const opened = VrrpService.open({ config: config(255), addon: addon.api, host, log, ipPath: '/bin/true' })
+  assert.ok(opened.ok)
+  const svc = opened.service
+  svc.start()
+  const changed = loadKeepalivedConfig('k.conf', memoryReader({
+    'k.conf': `vrrp_instance VI_1 {\n state MASTER\n interface eth2\n virtual_router_id 52\n priority 120\n advert_int 1\n authentication {\n  auth_type PASS\n  auth_pass 1111\n }\n virtual_ipaddress {\n  198.18.60.246/32\n }\n}\n`,
+  })).config
+  const plan = svc.reload(changed)
+  assert.deepEqual(plan.instances[0]!.applied, ['priority'])
+  assert.deepEqual(plan.instances[0]!.restartNeeded, ['virtual_router_id'])
+  assert.deepEqual(svc.states(), [{ name: 'VI_1', state: 'master', priority: 120 }])
+  assert.equal(svc.runningConfig.instances[0]!.virtualRouterId, 51)
+  assert.ok(lines.some((l) => l.startsWith('VRRP_RELOAD_NEEDS_RESTART VI_1: virtual_router_id changed')))
+  assert.ok(lines.some((l) => l.startsWith('VRRP_RELOADED VI_1: applied priority (priority 120, effective 120, state MASTER)')))
+  await svc.stop()
+})

@@ -40,6 +40,7 @@ interface Draft {
   garpRefreshMs?: number | undefined
   garpRefreshRepeat?: number | undefined
   tracks: TrackedInterface[]
+  dontTrackPrimary?: boolean
 }
 
 /** Compiles one instance; returns undefined when it has errors (all reported). */
@@ -99,6 +100,7 @@ export function compileInstance(r: Reporter, s: Statement, globals: VrrpGlobals)
     garpMasterRefreshMs: d.garpRefreshMs ?? globals.garpMasterRefreshMs,
     garpMasterRefreshRepeat: d.garpRefreshRepeat ?? globals.garpMasterRefreshRepeat,
     trackInterfaces: d.tracks,
+    trackPrimary: d.dontTrackPrimary !== true,
   }
 }
 
@@ -219,6 +221,9 @@ function keyword(r: Reporter, s: Statement, d: Draft, tag: string): void {
         const extra = line.args[0]
         if (extra) r.warn(extra.loc, `${tag} unicast_peer option \`${extra.text}\` is not supported; ignored`)
       }
+      return
+    case 'dont_track_primary':
+      d.dontTrackPrimary = true
       return
     case 'track_interface':
       for (const line of s.block ?? []) {

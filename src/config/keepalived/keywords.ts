@@ -10,7 +10,7 @@ export const SUPPORTED = new Map<string, number>([
   ['state', 1], ['interface', 1], ['virtual_router_id', 1], ['priority', 1], ['advert_int', 1], ['nopreempt', 0],
   ['preempt_delay', 1], ['version', 1], ['vrrp_version', 1], ['unicast_src_ip', 1], ['mcast_src_ip', 1],
   ['garp_master_delay', 1], ['garp_master_repeat', 1], ['garp_master_refresh', 1], ['garp_master_refresh_repeat', 1],
-  ['authentication', -1], ['virtual_ipaddress', -1], ['unicast_peer', -1], ['track_interface', -1],
+  ['authentication', -1], ['virtual_ipaddress', -1], ['unicast_peer', -1], ['track_interface', -1], ['dont_track_primary', 0],
 ])
 
 /** keepalived keywords that do not change what goes on the wire: accepted with a warning. */
@@ -22,7 +22,6 @@ export const IGNORED = new Map<string, string>([
   ['notify_stop', 'notify scripts are not run; hadhcpd logs state changes (VRRP_ENTER_*)'],
   ['smtp_alert', 'hadhcpd sends no mail'],
   ['debug', 'use hadhcpd\'s log level'],
-  ['dont_track_primary', 'hadhcpd tracks its DHCP service instead'],
   ['promote_secondaries', 'hadhcpd adds the VIPs as secondary addresses already'],
   ['garp_lower_prio_delay', 'no gratuitous ARPs are sent on lower-priority adverts'],
   ['garp_lower_prio_repeat', 'no gratuitous ARPs are sent on lower-priority adverts'],

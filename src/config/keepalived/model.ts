@@ -48,6 +48,8 @@ export interface VrrpInstance {
   readonly garpMasterRefreshMs: number
   readonly garpMasterRefreshRepeat: number
   readonly trackInterfaces: readonly TrackedInterface[]
+  /** The instance's own `interface` is tracked (down → FAULT); false after `dont_track_primary`. */
+  readonly trackPrimary: boolean
 }
 
 /** Values from `global_defs` that instances inherit. */

@@ -14,16 +14,22 @@
  *   COMMUNICATIONS-INTERRUPTED, PARTNER-DOWN and CONFLICT-DONE: STARTUP, RECOVER,
  *   RECOVER-WAIT, RECOVER-DONE, PAUSED, SHUTDOWN, POTENTIAL-CONFLICT, RESOLUTION-INTERRUPTED,
  *   unknown names) → priority lowered by 100 by default, for the same reason.
- * Penalties add up. With any penalty the result is clamped to 1..254: a 255 address owner
- * that is unhealthy stops being the owner (keepalived also refuses weights on owners).
+ * Penalties add up, together with keepalived's `track_interface` weights (link-tracking.ts);
+ * a tracked interface without a weight that is down is a FAULT. With any adjustment the result
+ * is clamped to 1..254: a 255 address owner that is unhealthy stops being the owner (keepalived
+ * also refuses weights on owners).
  *
  * An operator override (control API) replaces the configured priority (penalties still apply),
  * or steps the node down: FAULT (priority-0 advert, VIPs removed, no election) until cleared.
  */
+import { NO_TRACKING, type LinkTrackingResult } from './link-tracking.js'
 
 /** What the DHCP side reports. */
 export interface ServiceHealth {
-  /** The DHCP transport (sockets on the serving interfaces) is up. */
+  /**
+   * The DHCP transport can receive and send: every served interface is up (IFF_UP and
+   * IFF_RUNNING) with its address, and no socket has failed (daemon/transport-health.ts).
+   */
   readonly transportUp: boolean
   /** The lease store's last fsync succeeded (journal writable). */
   readonly leaseStoreHealthy: boolean
@@ -70,12 +76,16 @@ export interface EffectiveHealth {
   readonly reasons: readonly HealthReason[]
 }
 
-export type HealthReason = 'transport-down' | 'lease-store-failing' | 'failover-not-serving' | 'operator-priority' | 'operator-step-down'
+export type HealthReason =
+  | 'transport-down' | 'lease-store-failing' | 'failover-not-serving' | 'interface-down' | 'operator-priority' | 'operator-step-down'
 
 /** The operator's override: a priority 1..254 used instead of the configured one, or a step-down. */
 export type PriorityOverride = number | 'step-down' | undefined
 
-export function effectivePriority(configured: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY, override: PriorityOverride = undefined): EffectiveHealth {
+export function effectivePriority(
+  configured: number, s: ServiceHealth, policy: HealthPolicy = DEFAULT_HEALTH_POLICY, override: PriorityOverride = undefined,
+  links: LinkTrackingResult = NO_TRACKING,
+): EffectiveHealth {
   const reasons: HealthReason[] = []
   const base = typeof override === 'number' ? override : configured
   if (typeof override === 'number') reasons.push('operator-priority')
@@ -91,6 +101,33 @@ export function effectivePriority(configured: number, s: ServiceHealth, policy: 
   apply(!s.leaseStoreHealthy, 'lease-store-failing', policy.leaseStoreFailing)
   apply(!failoverMayServe(s.failoverState), 'failover-not-serving', policy.failoverNotServing)
   apply(override === 'step-down', 'operator-step-down', 'fault')
-  const priority = penalty > 0 ? Math.min(254, Math.max(1, base - penalty)) : base
+  if (links.down.length > 0) reasons.push('interface-down')
+  if (links.faultBy.length > 0) fault = true
+  const adjust = links.weight - penalty
+  const priority = adjust !== 0 || penalty > 0 ? Math.min(254, Math.max(1, base + adjust)) : base
   return { priority, fault, reasons }
+}
+
+/**
+ * `--vrrp-health transport=fault,lease-store=100,failover=100`: each input's action, a penalty
+ * 0..254 or `fault`; inputs not named keep their default. Throws a readable Error.
+ */
+export function parseHealthPolicy(spec: string): HealthPolicy {
+  const keys: Record<string, keyof HealthPolicy> = { transport: 'transportDown', 'lease-store': 'leaseStoreFailing', failover: 'failoverNotServing' }
+  const out: { -readonly [K in keyof HealthPolicy]: HealthAction } = { ...DEFAULT_HEALTH_POLICY }
+  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const m = /^([a-z-]+)=(fault|[0-9]{1,3})$/.exec(part)
+    const key = m ? keys[m[1]!] : undefined
+    if (!m || key === undefined) {
+      throw new Error(`--vrrp-health: expected transport|lease-store|failover=fault|0..254, got ${part}`)
+    }
+    const n = Number(m[2])
+    if (m[2] !== 'fault' && n > 254) throw new Error(`--vrrp-health: ${m[1]}=${m[2]}: a penalty is 0..254`)
+    out[key] = m[2] === 'fault' ? 'fault' : n
+  }
+  return out
+}
+
+export function formatHealthPolicy(p: HealthPolicy): string {
+  return `transport=${p.transportDown},lease-store=${p.leaseStoreFailing},failover=${p.failoverNotServing}`
 }

@@ -63,17 +63,45 @@ export interface VrrpCounters {
 
 export class VrrpInstanceRunner {
   private machine: Machine
-  private readonly cfg: MachineConfig
-  private readonly expectation: AdvertExpectation
+  private cfg: MachineConfig
+  private expectation: AdvertExpectation
+  private current: VrrpInstance
   private readonly discards: DiscardLog
   private ipId = 0
   readonly counters: VrrpCounters = { advertsSent: 0, advertsReceived: 0, advertsDiscarded: 0, transitions: 0 }
 
-  constructor(readonly instance: VrrpInstance, private readonly ports: VrrpRunnerPorts) {
+  constructor(instance: VrrpInstance, private readonly ports: VrrpRunnerPorts) {
+    this.current = instance
     this.cfg = machineConfigFor(instance, ports.interfaceAddress)
     this.expectation = advertExpectationFor(instance)
     this.discards = new DiscardLog(instance.name, ports.discardLogIntervalMs)
     this.machine = initialMachine(this.cfg, ports.clock.now())
+  }
+
+  /** The instance as running now (changed by {@link reconfigure}). */
+  get instance(): VrrpInstance {
+    return this.current
+  }
+
+  /**
+   * A reloaded instance (ha/vrrp/reload.ts keeps interface, VRID, version and unicast settings):
+   * the machine keeps its state; checks and adverts use the new values from now on; a MASTER
+   * whose VIP list changed swaps its VIPs and announces the new ones. The priority reaches the
+   * machine through the next {@link setHealth} (the daemon recomputes it right after).
+   */
+  reconfigure(next: VrrpInstance): void {
+    const prev = this.current
+    this.current = next
+    this.cfg = machineConfigFor(next, this.ports.interfaceAddress)
+    this.expectation = advertExpectationFor(next)
+    const vipsChanged = prev.virtualAddresses.length !== next.virtualAddresses.length ||
+      prev.virtualAddresses.some((v, i) => v.address !== next.virtualAddresses[i]?.address || v.prefix !== next.virtualAddresses[i]?.prefix || v.dev !== next.virtualAddresses[i]?.dev)
+    if (this.machine.state === 'master' && vipsChanged) {
+      this.ports.vips.remove(prev)
+      this.ports.vips.add(next)
+      if (next.garpMasterRepeat > 0) this.ports.vips.sendGratuitousArps(next, next.garpMasterRepeat)
+      this.ports.log({ event: 'VRRP_VIPS_RELOADED', level: 'info', message: `(${next.name}) VIPs changed by reload: ${prev.virtualAddresses.length} removed, ${next.virtualAddresses.length} set` })
+    }
   }
 
   get state(): VrrpState {

@@ -112,3 +112,8 @@ test('errors carry the warnings met on the way; ConfigError message names the fi
 test('a file with no vrrp_instance loads with a warning', () => {
   assert.deepEqual(warningsOf(lines('global_defs {', '}')), ['keepalived.conf:1:1: warning: no vrrp_instance in the configuration\nglobal_defs {\n^'])
 })
+
+test('dont_track_primary clears tracking of the instance\'s own interface (tracked by default)', () => {
+  assert.equal(only(instance()).trackPrimary, true)
+  assert.equal(only(instance('dont_track_primary')).trackPrimary, false)
+})

@@ -166,3 +166,36 @@ test('our own advert looped back is discarded, not answered', () => {
   assert.equal(h.sent.length, sent)
   assert.deepEqual([...h.runner.discardTotals()], [['own-advert', 1]])
 })
+
+test('reconfigure (SIGHUP): a MASTER swaps its VIPs and announces them; new auth is what it sends and expects', () => {
+  const h = new Harness()
+  h.runner.start()
+  h.advance(3700)
+  assert.equal(h.runner.state, 'master')
+  const vipsBefore = h.vipOps.length
+  const next = loadKeepalivedConfig('k.conf', memoryReader({ 'k.conf': DOC_CONF.replace('auth_pass 1111', 'auth_pass 2222').replace('virtual_ipaddress { 198.18.50.100/24 }', 'virtual_ipaddress {\n 198.18.50.100/24\n 198.18.50.101/24\n }') })).config.instances[0]!
+  h.runner.reconfigure(next)
+  assert.equal(h.runner.state, 'master')
+  assert.deepEqual(h.vipOps.slice(vipsBefore), ['remove 1', 'add 2', 'garp 5'])
+  assert.ok(h.logs.some((l) => l.event === 'VRRP_VIPS_RELOADED'))
+  h.sent.length = 0
+  h.advance(1000)
+  const vrrp = h.sent[0]!.packet.subarray(20)
+  assert.equal(vrrp[3], 2, 'two addresses advertised')
+  assert.equal(vrrp.subarray(16, 20).toString(), '2222')
+  // An advert with the old password is now a counted auth mismatch.
+  h.runner.receive(packetFrom(B, V2_P90))
+  assert.equal(h.runner.counters.advertsDiscarded, 1)
+})
+
+test('reconfigure with a lower priority (SIGHUP): a BACKUP peer\'s higher advert then wins', () => {
+  const h = new Harness()
+  h.runner.start()
+  h.advance(3700)
+  const next = loadKeepalivedConfig('k.conf', memoryReader({ 'k.conf': DOC_CONF.replace('priority 99', 'priority 80') })).config.instances[0]!
+  h.runner.reconfigure(next)
+  h.runner.setHealth({ priority: next.priority, fault: false })
+  assert.equal(h.runner.effectivePriority, 80)
+  h.runner.receive(packetFrom(B, V2_P90))
+  assert.equal(h.runner.state, 'backup')
+})
