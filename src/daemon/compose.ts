@@ -32,6 +32,8 @@ import type { KeepalivedConfig } from '../config/keepalived/index.js'
 import { FailoverPeerDriver } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
 import { relationshipRanges } from './failover-bindings.js'
+import { failoverPoolPolicy } from '../ha/failover/failover-pool-policy.js'
+import { standalonePoolPolicy } from '../core/pool-policy.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -73,6 +75,8 @@ export interface RunningServer {
   readonly db: LeaseDatabase
   /** The VRRP instances (with `--vrrp-config`). */
   readonly vrrp: VrrpService | undefined
+  /** One driver per `failover peer` (state, `partnerDown()`), for the control API. */
+  readonly failoverPeers: readonly FailoverPeerDriver[]
   /** Re-reads the configuration; a bad one is logged and the running one kept. */
   reload(): boolean
   /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
@@ -158,11 +162,14 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   const transport: Transport = decision.kind === 'packet' && addon !== undefined
     ? packetTransport(addon, req.port, choice.served, host, log)
     : new UdpTransport({ port: req.port, served: choice.served, host })
+  // Which addresses a failover pool lets us allocate follows each relationship's state (PARTNER-DOWN).
+  const byName = new Map(peers.map((p) => [p.peer.name, p]))
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, {
       capabilities: { directUnicast: transport.canUnicastToUnconfigured },
       infoEvents: log.enabled('info'),
       ...(haFilter ? { haFilter } : {}),
+      ...(peers.length > 0 ? { poolPolicy: failoverPoolPolicy((name) => byName.get(name)?.ownershipView(), standalonePoolPolicy(c.failoverPeers)) } : {}),
     })
   const batcher = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
   // Lease changes reach the failover peers only once durable (BNDUPD after the journal commit).
@@ -172,7 +179,10 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     }),
   }
   let pipeline = makePipeline(config)
-  for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
+  for (const p of peers) {
+    p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
+    p.onPeerAddressesUsable = () => pipeline.engine.rescanFreeAddresses()
+  }
   const prober = openPinger(log)
   const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober })
   try {
@@ -262,6 +272,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     service,
     db,
     vrrp,
+    failoverPeers: peers,
     reload() {
       const next = loadConfig(req.configFile)
       if (!next.ok) {
