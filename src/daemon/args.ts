@@ -17,6 +17,8 @@ export type Mode =
   | 'test-leases'
   /** `check FILE`: compile and print the model (`--json` for scripts). */
   | 'check'
+  /** `partner-down [PEER]`: record PARTNER-DOWN in the lease file of a stopped server. */
+  | 'partner-down'
   | 'serve'
   | 'help'
   | 'version'
@@ -27,7 +29,11 @@ export type TransportChoice = 'auto' | 'packet' | 'udp'
 export interface CliRequest {
   readonly mode: Mode
   readonly configFile: string
+  /** Whether `-cf` (or `check FILE`) named the configuration file. */
+  readonly configGiven: boolean
   readonly leaseFile: string
+  /** `partner-down PEER`: the failover relationship named. */
+  readonly peer: string | undefined
   readonly pidFile: string | undefined
   readonly foreground: boolean
   readonly debug: boolean
@@ -74,6 +80,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let vrrpConfigFile: string | undefined
   const interfaces: string[] = []
   const notes: string[] = []
+  let peer: string | undefined
   const pathMap: Record<string, string> = {}
   const addPathMap = (spec: string): void => {
     const eq = spec.indexOf('=')
@@ -99,6 +106,25 @@ export function parseArgs(argv: readonly string[]): CliRequest {
         configFile = a
         configGiven = true
       } else throw new UsageError(`check: unexpected argument ${a}`)
+    }
+    return freeze()
+  }
+
+  if (argv[0] === 'partner-down') {
+    mode = 'partner-down'
+    const rest = argv.slice(1)
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!
+      if (a === '-lf') leaseFile = value(i++ + 1, a)
+      else if (a === '-cf') {
+        configFile = value(i++ + 1, a)
+        configGiven = true
+      } else if (a === '-pf') pidFile = value(i++ + 1, a)
+      else if (a === '--no-pid') pidFile = undefined
+      else if (a === '--path-map') addPathMap(rest[++i] ?? '')
+      else if (a.startsWith('-')) throw new UsageError(`partner-down: unknown option ${a}`)
+      else if (peer === undefined) peer = a
+      else throw new UsageError(`partner-down: unexpected argument ${a}`)
     }
     return freeze()
   }
@@ -195,7 +221,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
     return Object.freeze({
       mode,
       configFile,
+      configGiven,
       leaseFile,
+      peer,
       pidFile,
       foreground,
       debug,
@@ -219,6 +247,7 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [--vrrp-config keepalived.conf]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
+       hadhcpd partner-down -lf lease-file [-cf config-file] [-pf pid-file] [PEER]
 
   -t            check the configuration file and exit (as dhcpd -t)
   -T            check the lease file and exit (as dhcpd -T)
@@ -244,4 +273,8 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
   --path-map FROM=TO
                 read files under FROM from TO (absolute include paths); repeatable
   check FILE    compile FILE and print what it defines (--json for scripts)
+  partner-down  with the server stopped, record "my state partner-down" for
+                failover peer PEER in the lease file (ISC's documented lease-file
+                edit); refused while -pf names a running process. Only when the
+                partner is really down: after MCLT the whole pool is served
 `
