@@ -221,7 +221,9 @@ export class LeaseUpdates {
     if (this.queue.outstanding(address) !== undefined) {
       const winner = duelWinner({ state: oursState, cltt: ours?.cltt }, { state: theirs, cltt: b.cltt }, this.ctx.role)
       if (winner === 'mine') return reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
-      this.queue.dropOutstanding(address)
+      // Forgetting our update may complete a running UPDREQ/UPDREQALL answer: UPDDONE is due then.
+      const dropped = this.queue.dropOutstanding(address)
+      if (dropped.updateDone !== undefined) this.sendUpdateDone(dropped.updateDone)
     }
     const sameClient = ours?.hardware !== undefined && b.chaddr !== undefined
       ? Buffer.compare(Buffer.concat([Buffer.from([ours.hardware.htype]), ours.hardware.address]), b.chaddr) === 0
