@@ -6,7 +6,7 @@
  * binding rules, stored and journalled (fsync) before its BNDACK; BNDUPDs are handled in arrival
  * order.
  */
-import { bindingStateFromCode, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
+import { bindingStateFromCode, type BindingState, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
 import type { LeaseStore } from '../core/lease-store.js'
 import { acceptInNormal, acceptInOtherStates, duelWinner } from '../ha/failover/binding-rules.js'
 import type { FailoverState, Role } from '../ha/failover/states.js'
@@ -49,7 +49,8 @@ export interface UpdatesContext {
 }
 
 export class LeaseUpdates {
-  private readonly queue = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
+  /** Each entry carries the binding state sent (set at send time; null while queued). */
+  private readonly queue = new UpdateQueue<BindingState | null>({ maxBacklog: 1 << 20, window: 0 })
   private chain: Promise<void> = Promise.resolve()
 
   constructor(private readonly ctx: UpdatesContext) {}
@@ -163,7 +164,7 @@ export class LeaseUpdates {
     const l = this.ctx.link()
     if (l === undefined) return
     const now = this.ctx.clock()
-    for (const out of this.queue.take(() => l.nextBndupdXid())) {
+    for (const out of this.queue.take(() => l.nextBndupdXid(), (a) => this.ctx.db.store.get(a)?.bindingState ?? null)) {
       const lease = this.ctx.db.store.get(out.address)
       if (lease === undefined) continue
       l.send(bndupdMessage({ time: now, xid: out.xid }, bindingOf(lease)))
@@ -191,7 +192,15 @@ export class LeaseUpdates {
       const lease = this.ctx.db.store.get(b.address)
       if (lease !== undefined) {
         const sent = potentialExpiry(lease)
-        const change = this.ctx.db.store.upsert({ ...lease, tstp: sent, tsfp: sent, atsfp: sent }, 'peer-update')
+        // ISC: an EXPIRED/RELEASED/RESET lease the peer acknowledged becomes FREE (§6.1); the peer
+        // stored it as FREE already. Only when that is the state we sent and still hold.
+        const s = lease.bindingState
+        const freed = r.sent.update === s && (s === 'expired' || s === 'released' || s === 'reset')
+        const change = this.ctx.db.store.upsert({
+          ...lease, tstp: sent, tsfp: sent, atsfp: sent,
+          ...(freed ? { bindingState: 'free' as const, nextBindingState: undefined } : {}),
+        }, 'peer-update')
+        if (freed) this.ctx.onLeaseChange(change)
         void this.ctx.db.commit([change]).catch((err: unknown) =>
           this.ctx.log.log('error', 'LEASE_COMMIT_FAILED', `lease file write failed: ${err instanceof Error ? err.message : String(err)}`))
       }

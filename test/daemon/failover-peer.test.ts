@@ -236,3 +236,19 @@ test('losing the link in NORMAL moves to communications-interrupted', async () =
   assert.ok(logs.includes(`failover peer ${NAME}: I move from normal to communications-interrupted`))
   assert.ok(p.policy().responding && !p.policy().loadBalance)
 })
+
+test('an EXPIRED lease the peer acknowledged becomes FREE on both sides (ISC §6.1), keeping the client for affinity', async () => {
+  const { p, s, pdb, sdb, wire } = await pair()
+  wire.connect()
+  await quiesce(p, s)
+  const address = BASE + 12
+  const hw = { htype: 1, address: Buffer.from('027000000009', 'hex') }
+  p.leasesCommitted([pdb.store.upsert({ address, bindingState: 'active', starts: NOW - 100, ends: NOW - 40, cltt: NOW - 100, hardware: hw }, 'allocate')])
+  await quiesce(p, s)
+  const active = pdb.store.get(address)!
+  p.leasesCommitted([pdb.store.upsert({ ...active, bindingState: 'expired', nextBindingState: 'free' }, 'expire')])
+  await quiesce(p, s)
+  assert.equal(sdb.store.get(address)?.bindingState, 'free', 'the peer stores EXPIRED as FREE')
+  assert.equal(pdb.store.get(address)?.bindingState, 'free', 'acked: FREE here too')
+  assert.equal(pdb.store.get(address)?.hardware?.address.toString('hex'), '027000000009')
+})
