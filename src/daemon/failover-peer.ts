@@ -34,7 +34,7 @@ export type { PeerLeaseDatabase } from './failover-updates.js'
 /** Result of an operator's PARTNER-DOWN command. */
 export type PartnerDownResult =
   | { readonly ok: true; readonly state: 'partner-down'; readonly previous: FailoverState }
-  | { readonly ok: false; readonly error: 'already-partner-down' | 'not-recorded' | 'stopped'; readonly message: string }
+  | { readonly ok: false; readonly error: 'already-partner-down' | 'in-startup' | 'not-recorded' | 'stopped'; readonly message: string }
 
 /** The transport as the driver uses it (tests inject an in-memory one). */
 export interface PeerTransport {
@@ -168,6 +168,11 @@ export class FailoverPeerDriver {
       const previous = effectiveState(this.machine)
       if (this.machine.state === 'partner-down') {
         result = { ok: false, error: 'already-partner-down', message: `failover peer ${name}: already in partner-down since ${new Date(this.machine.stos * 1000).toISOString()}` }
+        return
+      }
+      if (this.machine.state === 'startup') {
+        // Leaving STARTUP keeps the old STOS (§3.2); PARTNER-DOWN must start now, so wait for STARTUP to end.
+        result = { ok: false, error: 'in-startup', message: `failover peer ${name}: still in startup (saved state ${previous}); retry in a few seconds` }
         return
       }
       this.log.log('info', 'FAILOVER_OPERATOR_COMMAND', `failover peer ${name}: operator command: partner-down (was ${previous})`)

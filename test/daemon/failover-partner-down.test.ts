@@ -156,3 +156,20 @@ test('a lease that stops being ACTIVE keeps the potential expiry announced for i
   await d.stop()
   assert.ok(db.committed.some((c) => c.address === BASE + 21 && c.after?.tstp === clock.now + 800))
 })
+
+test('partnerDown() during STARTUP is refused (leaving STARTUP would keep the old STOS)', async () => {
+  const db = new MemoryDb()
+  db.states.set(NAME, { name: NAME, myState: 'communications-interrupted', myStateAt: T0 - 5000, partnerState: 'normal', partnerStateAt: T0 - 6000 })
+  const log: Logger = { enabled: () => true, log: () => undefined, flush: () => undefined }
+  const d = new FailoverPeerDriver(peerConfig(), db, log, [[BASE + 10, BASE + 40]], {
+    clock: () => T0,
+    transport: () => ({ start: async () => undefined, setLinked: () => undefined, close: async () => undefined }),
+    pollMs: 0,
+  })
+  await d.start()
+  assert.equal(d.state, 'startup')
+  const r = await d.partnerDown()
+  assert.equal(!r.ok && r.error, 'in-startup')
+  assert.equal(db.states.get(NAME)?.myState, 'communications-interrupted')
+  await d.stop()
+})
