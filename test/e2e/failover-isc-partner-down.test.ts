@@ -1,10 +1,10 @@
 /**
  * PARTNER-DOWN against a live ISC dhcpd 4.4.3 (seed 001's shape in 198.18.71.0/24, mclt 15, a
- * six-address pool: three FREE for hadhcpd, three BACKUP handed to ISC):
- * hadhcpd primary + ISC secondary reach NORMAL; a client gets a lease and keeps renewing after ISC
+ * six-address pool: three FREE for the primary, three BACKUP handed to the secondary), with
+ * hadhcpd as primary and as secondary: the pair reaches NORMAL; a client gets a lease and keeps renewing after ISC
  * is killed (hadhcpd communications-interrupted, serving only its own FREE addresses); hadhcpd is
  * stopped, `hadhcpd partner-down` records PARTNER-DOWN in its lease file, hadhcpd restarts into
- * partner-down and, once STOS + MCLT has passed, serves new clients from ISC's BACKUP addresses;
+ * partner-down and, once STOS + MCLT has passed, serves new clients from ISC's free addresses;
  * ISC restarts → RECOVER → both NORMAL; both lease files agree on every active address and no
  * address went to two clients.
  */
@@ -87,9 +87,13 @@ function activeBindings(file: string, now: number): Map<string, string> {
   return out
 }
 
-test('failover with ISC dhcpd: PARTNER-DOWN by the offline command, the partner\'s addresses after MCLT, RECOVER → NORMAL with converged lease files', { timeout: 240_000 }, async (t) => {
+for (const [oursRole, prefix] of [['primary', 'hpd-pd-'], ['secondary', 'hpd-pds-']] as const) {
+const iscRole = oursRole === 'primary' ? 'secondary' : 'primary'
+/** The free state of hadhcpd's partner: ISC secondary BACKUP, ISC primary FREE (§6.1). */
+const partnerFree = oursRole === 'primary' ? 'BACKUP' : 'FREE'
+test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline command, the partner's ${partnerFree} addresses after MCLT, RECOVER → NORMAL with converged lease files`, { timeout: 180_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
-  const lab = new DhcpLab('hpd-pd-')
+  const lab = new DhcpLab(prefix)
   let ours: LabProcess | undefined
   let isc: LabProcess | undefined
   const diag = (): string => `--- hadhcpd ---\n${ours?.output() ?? ''}\n--- ISC dhcpd ---\n${isc?.output() ?? ''}`
@@ -107,15 +111,20 @@ test('failover with ISC dhcpd: PARTNER-DOWN by the offline command, the partner\
     lab.link(br, pNs, 'hpd-p0', { address: `${NET}.1/24` })
     lab.link(br, sNs, 'hpd-s0', { address: `${NET}.2/24` })
     const shared = lab.file('dhcpd.conf.SHARED', SHARED)
-    const oursConf = lab.file('primary.conf', `${peerBlock('primary', `${NET}.1`, `${NET}.2`)}\ninclude "${shared}";\n`)
-    const iscConf = lab.file('secondary.conf', `${peerBlock('secondary', `${NET}.2`, `${NET}.1`)}\ninclude "${shared}";\n`)
+    const conf = (role: 'primary' | 'secondary'): string => {
+      const [self, other] = role === 'primary' ? [`${NET}.1`, `${NET}.2`] : [`${NET}.2`, `${NET}.1`]
+      return lab.file(`${role}.conf`, `${peerBlock(role, self, other)}\ninclude "${shared}";\n`)
+    }
+    const oursConf = conf(oursRole)
+    const iscConf = conf(iscRole)
+    const [oursNs, oursIf, iscNs, iscIf] = oursRole === 'primary' ? [pNs, 'hpd-p0', sNs, 'hpd-s0'] : [sNs, 'hpd-s0', pNs, 'hpd-p0']
     const iscLeases = lab.file('isc.leases', '')
     const oursLeases = `${lab.dir}/ours.leases`
     const oursPid = `${lab.dir}/ours.pid`
-    const iscArgv = [findTool('dhcpd') ?? 'dhcpd', '-4', '-f', '-d', '-cf', iscConf, '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, 'hpd-s0']
+    const iscArgv = [findTool('dhcpd') ?? 'dhcpd', '-4', '-f', '-d', '-cf', iscConf, '-lf', iscLeases, '-pf', `${lab.dir}/isc.pid`, iscIf]
     const startOurs = (log: string): Promise<LabProcess> =>
-      lab.startServer(pNs, { conf: oursConf, leases: oursLeases, ifaces: ['hpd-p0'], log, args: ['-pf', oursPid] })
-    isc = lab.start(sNs, iscArgv, 'isc.log')
+      lab.startServer(oursNs, { conf: oursConf, leases: oursLeases, ifaces: [oursIf], log, args: ['-pf', oursPid] })
+    isc = lab.start(iscNs, iscArgv, 'isc.log')
     ours = await startOurs('ours.log')
     const cliNs = lab.ns('c')
     let n = 0
@@ -129,27 +138,32 @@ test('failover with ISC dhcpd: PARTNER-DOWN by the offline command, the partner\
     }
     const given = new Map<string, string>() // mac → address, every binding a client got
 
-    // 1. NORMAL / NORMAL; hadhcpd's balancing gives ISC BACKUP addresses.
+    // 1. NORMAL / NORMAL; the primary's balancing gives the secondary three BACKUP addresses.
     await step('both NORMAL', async () => {
       await waitForLog(isc!, new RegExp(`failover peer ${NAME}: I move from [a-z-]+ to normal`), 60_000)
       await waitForLog(ours!, new RegExp(`failover peer ${NAME}: I move from [a-z-]+ to normal`), 10_000)
     })
-    const backup = await step('BACKUP addresses in ISC\'s file', () => waitFor('BACKUP leases', 15_000, () => {
-      const b = [...leasesOf(iscLeases)].filter(([, l]) => l.state === 'backup').map(([a]) => a)
+    const secondaryLeases = oursRole === 'secondary' ? oursLeases : iscLeases
+    const backup = await step('BACKUP addresses in the secondary\'s file', () => waitFor('BACKUP leases', 15_000, () => {
+      const b = [...leasesOf(secondaryLeases)].filter(([, l]) => l.state === 'backup').map(([a]) => a)
       return b.length >= 3 ? b : undefined
     }))
-    t.diagnostic(`ISC holds BACKUP ${backup.join(' ')}`)
+    const pool = [10, 11, 12, 13, 14, 15].map((h) => `${NET}.${h}`)
+    /** hadhcpd's own free addresses and its partner's (the primary's FREE, the secondary's BACKUP). */
+    const own = oursRole === 'primary' ? pool.filter((a) => !backup.includes(a)) : backup
+    const partners = pool.filter((a) => !own.includes(a))
+    t.diagnostic(`hadhcpd's ${oursRole === 'primary' ? 'FREE' : 'BACKUP'} ${own.join(' ')}; ISC's ${partnerFree} ${partners.join(' ')}`)
 
     // 2. A long-running dhclient (own namespace: it configures its address and renews by unicast at T1).
     const c1Ns = lab.ns('c1')
-    const mac1 = macServedBy('primary', 1)
+    const mac1 = macServedBy(oursRole, 1)
     lab.link(br, c1Ns, 'hpd-r0', { mac: mac1 })
     const hook1 = lab.hook('dhclient-r0', true)
     const dhclientConf = lab.file('dhclient.conf', DHCLIENT_CONF)
     const c1 = lab.start(c1Ns, ['dhclient', '-4', '-d', '-v', '-cf', dhclientConf, '-sf', hook1.script, '-lf', `${lab.dir}/c1.leases`, '-pf', `${lab.dir}/c1.pid`, 'hpd-r0'], 'dhclient-r0.out')
     const ip1 = await step('first client bound', () => waitFor('c1 bound', 30_000, () => hook1.records().find((h) => h['reason'] === 'BOUND')?.['new_ip_address']))
     given.set(mac1, ip1)
-    assert.ok(!backup.includes(ip1), `${ip1} is one of hadhcpd's FREE addresses`)
+    assert.ok(own.includes(ip1), `${ip1} is one of hadhcpd's own addresses`)
 
     // 3. ISC killed → COMMUNICATIONS-INTERRUPTED; the client keeps renewing with hadhcpd.
     await isc.stop(3000)
@@ -158,37 +172,37 @@ test('failover with ISC dhcpd: PARTNER-DOWN by the offline command, the partner\
     const renewsBefore = renews()
     await step('renewal while communications-interrupted', () => waitFor('c1 renews', 30_000, () => (renews() > renewsBefore ? true : undefined)))
 
-    // 4. Communications-interrupted: only hadhcpd's own FREE addresses (two left), then nothing.
+    // 4. Communications-interrupted: only hadhcpd's own addresses (two left), then nothing.
     for (const i of [2, 3]) {
-      const mac = macServedBy('primary', 100 * i)
+      const mac = macServedBy(oursRole, 100 * i)
       const ip = await lease(mac)
-      assert.ok(ip !== undefined && !backup.includes(ip), `client ${i} got one of hadhcpd's FREE addresses (${ip})\n${diag()}`)
+      assert.ok(ip !== undefined && own.includes(ip), `client ${i} got one of hadhcpd's own addresses (${ip})\n${diag()}`)
       given.set(mac, ip)
     }
-    const mac4 = macServedBy('secondary', 400)
-    assert.equal(await lease(mac4, 2), undefined, 'communications-interrupted: ISC\'s BACKUP addresses are not used')
+    const mac4 = macServedBy(iscRole, 400)
+    assert.equal(await lease(mac4, 2), undefined, `communications-interrupted: ISC's ${partnerFree} addresses are not used`)
 
     // 5. Offline PARTNER-DOWN: refused while hadhcpd runs, recorded once it is stopped; restart.
-    const refused = await lab.run(pNs, [process.execPath, HADHCPD, 'partner-down', '-lf', oursLeases, '-cf', oursConf, '-pf', oursPid, NAME], 'pd-refused.out', 15_000)
+    const refused = await lab.run(oursNs, [process.execPath, HADHCPD, 'partner-down', '-lf', oursLeases, '-cf', oursConf, '-pf', oursPid, NAME], 'pd-refused.out', 15_000)
     assert.equal(refused.code, 1, refused.output)
     assert.match(refused.output, /a server is running/)
     await ours.stop(5000)
-    const done = await lab.run(pNs, [process.execPath, HADHCPD, 'partner-down', '-lf', oursLeases, '-cf', oursConf, '-pf', oursPid], 'pd.out', 15_000)
+    const done = await lab.run(oursNs, [process.execPath, HADHCPD, 'partner-down', '-lf', oursLeases, '-cf', oursConf, '-pf', oursPid], 'pd.out', 15_000)
     assert.equal(done.code, 0, done.output)
     assert.match(readFileSync(oursLeases, 'utf8'), new RegExp(`failover peer "${NAME}" state \\{\\n  my state partner-down at \\d \\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d;\\n  partner state normal at `))
     ours = await startOurs('ours2.log')
     await step('partner-down after startup', () => waitForLog(ours!, new RegExp(`failover peer ${NAME}: I move from startup to partner-down`), 25_000))
     await step('MCLT passed', () => waitForLog(ours!, /MCLT \(15 s\) has passed: the partner's free addresses are usable/, 30_000))
 
-    // 6. New clients now get ISC's BACKUP addresses.
-    for (const [i, mac] of [[4, mac4], [5, macServedBy('secondary', 500)]] as const) {
+    // 6. New clients now get the partner's addresses.
+    for (const [i, mac] of [[4, mac4], [5, macServedBy(iscRole, 500)]] as const) {
       const ip = await lease(mac)
-      assert.ok(ip !== undefined && backup.includes(ip), `client ${i} got one of ISC's former BACKUP addresses (${ip})\n${diag()}`)
+      assert.ok(ip !== undefined && partners.includes(ip), `client ${i} got one of ISC's former ${partnerFree} addresses (${ip})\n${diag()}`)
       given.set(mac, ip)
     }
 
     // 7. ISC comes back: RECOVER (UPDREQALL), then both NORMAL.
-    isc = lab.start(sNs, iscArgv, 'isc2.log')
+    isc = lab.start(iscNs, iscArgv, 'isc2.log')
     await step('ISC recovers', async () => {
       await waitForLog(isc!, new RegExp(`failover peer ${NAME}: I move from [a-z-]+ to recover\\b`), 30_000)
       await waitForLog(isc!, new RegExp(`failover peer ${NAME}: I move from [a-z-]+ to normal`), 90_000)
@@ -222,3 +236,4 @@ test('failover with ISC dhcpd: PARTNER-DOWN by the offline command, the partner\
     await lab.destroy()
   }
 })
+}
