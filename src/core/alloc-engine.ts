@@ -462,6 +462,11 @@ export class AllocEngine {
     return result
   }
 
+  /** Addresses that were not ours to allocate may be now (failover PARTNER-DOWN after MCLT): look again. */
+  rescanFreeAddresses(): void {
+    this.allocator.rescan()
+  }
+
   /** Tells the engine about a store change it did not make (failover peer, admin). */
   noteExternalChange(change: LeaseChange): void {
     this.allocator.noteLease(change.after, change.address)

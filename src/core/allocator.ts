@@ -81,6 +81,15 @@ export class AddressAllocator {
     return this.takeFromQueue(p.reusable, (lease) => lease === undefined || lease.bindingState === 'free' || lease.bindingState === 'backup', usable)
   }
 
+  /**
+   * Walks every range's never-used addresses again from the start: addresses the cursor passed
+   * because they were not usable then (e.g. the failover peer's, before PARTNER-DOWN + MCLT)
+   * become candidates again.
+   */
+  rescan(): void {
+    for (const p of this.pools.values()) for (const c of p.cursors) c.next = c.range.first
+  }
+
   /** The oldest abandoned address of `pool` that is still abandoned and usable. */
   takeAbandoned(pool: Pool, usable: UsableCheck): number | undefined {
     return this.takeFromQueue(this.addressesOf(pool).abandoned, (lease) => lease?.bindingState === 'abandoned', usable)

@@ -49,7 +49,7 @@ export class CandidateFinder {
           break
         case 'expired':
         case 'released':
-          if (pool.failoverPeer !== undefined) return false
+          // In a failover pool the pool policy decides (PARTNER-DOWN re-use after MCLT).
           break
         case 'abandoned':
           return false

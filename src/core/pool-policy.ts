@@ -38,6 +38,8 @@ export function standalonePoolPolicy(peers: ReadonlyMap<string, FailoverPeer>): 
       const peer = peerOf(pool)
       if (peer === undefined) return true
       const state = lease?.bindingState ?? 'free'
+      // Expired/released leases wait for the peer (or PARTNER-DOWN): never re-used here.
+      if (state === 'expired' || state === 'released') return false
       return peer.role === 'primary' ? state !== 'backup' : state === 'backup'
     },
     grantableLeaseTime(pool, lease, desired, now) {

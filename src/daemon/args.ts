@@ -24,6 +24,8 @@ export type Mode =
   | 'test-leases'
   /** `check FILE`: compile and print the model (`--json` for scripts). */
   | 'check'
+  /** `partner-down [PEER]`: record PARTNER-DOWN in the lease file of a stopped server. */
+  | 'partner-down'
   | 'serve'
   | 'help'
   | 'version'
@@ -36,7 +38,11 @@ export type TransportChoice = 'auto' | 'packet' | 'udp'
 export interface CliRequest {
   readonly mode: Mode
   readonly configFile: string
+  /** Whether `-cf` (or `check FILE`) named the configuration file. */
+  readonly configGiven: boolean
   readonly leaseFile: string
+  /** `partner-down PEER`: the failover relationship named. */
+  readonly peer: string | undefined
   readonly pidFile: string | undefined
   readonly foreground: boolean
   readonly debug: boolean
@@ -114,6 +120,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let tlsCert: string | undefined
   let tlsKey: string | undefined
   let ctlArgs: readonly string[] = []
+  let peer: string | undefined
   const pathMap: Record<string, string> = {}
   const addPathMap = (spec: string): void => {
     const eq = spec.indexOf('=')
@@ -145,6 +152,25 @@ export function parseArgs(argv: readonly string[]): CliRequest {
         configFile = a
         configGiven = true
       } else throw new UsageError(`check: unexpected argument ${a}`)
+    }
+    return freeze()
+  }
+
+  if (argv[0] === 'partner-down') {
+    mode = 'partner-down'
+    const rest = argv.slice(1)
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!
+      if (a === '-lf') leaseFile = value(i++ + 1, a)
+      else if (a === '-cf') {
+        configFile = value(i++ + 1, a)
+        configGiven = true
+      } else if (a === '-pf') pidFile = value(i++ + 1, a)
+      else if (a === '--no-pid') pidFile = undefined
+      else if (a === '--path-map') addPathMap(rest[++i] ?? '')
+      else if (a.startsWith('-')) throw new UsageError(`partner-down: unknown option ${a}`)
+      else if (peer === undefined) peer = a
+      else throw new UsageError(`partner-down: unexpected argument ${a}`)
     }
     return freeze()
   }
@@ -288,7 +314,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
     return Object.freeze({
       mode,
       configFile,
+      configGiven,
       leaseFile,
+      peer,
       pidFile,
       foreground,
       debug,
@@ -327,6 +355,7 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
        hadhcpd ctl [--control ADDR] [--token-file FILE] [--json] <command> (ctl --help)
+       hadhcpd partner-down -lf lease-file [-cf config-file] [-pf pid-file] [PEER]
 
   -t            check the configuration file and exit (as dhcpd -t)
   -T            check the lease file and exit (as dhcpd -T)
@@ -375,4 +404,8 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                 serve the API over HTTPS with this certificate and key
   check FILE    compile FILE and print what it defines (--json for scripts)
   ctl COMMAND   ask the running server (status, pools, leases, reload, ...)
+  partner-down  with the server stopped, record "my state partner-down" for
+                failover peer PEER in the lease file (ISC's documented lease-file
+                edit); refused while -pf names a running process. Only when the
+                partner is really down: after MCLT the whole pool is served
 `

@@ -5,6 +5,7 @@
 import { parseArgs, USAGE } from './args.js'
 import { runConfigCheck, runLeaseCheck, runModelDump } from './check.js'
 import { runServer } from './server.js'
+import { runPartnerDown } from './partner-down-command.js'
 import { DhcpdError } from '../lib/errors.js'
 import { VERSION } from './version.js'
 import { runCtl } from './ctl.js'
@@ -35,6 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runLeaseCheck(req)
     case 'check':
       return runModelDump(req)
+    case 'partner-down':
+      return runPartnerDown(req)
     case 'serve':
       return runServer(req)
     case 'ctl':

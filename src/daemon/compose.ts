@@ -41,6 +41,8 @@ import { EventRing } from '../api/events.js'
 import type { ReloadResult } from '../api/types.js'
 import { VERSION } from './version.js'
 import { DaemonMetrics } from './metrics.js'
+import { failoverPoolPolicy } from '../ha/failover/failover-pool-policy.js'
+import { standalonePoolPolicy } from '../core/pool-policy.js'
 
 export interface ServerTunables {
   /** Seconds between expiry reclamation runs (Kea `reclaim-timer-wait-time`, 10). */
@@ -92,6 +94,8 @@ export interface RunningServer {
   readonly vrrp: VrrpService | undefined
   /** The control API's view of and handle on this server (the HTTP listener is started by the caller). */
   readonly control: DaemonControl
+  /** One driver per `failover peer` (state, `partnerDown()`). */
+  readonly failoverPeers: readonly FailoverPeerDriver[]
   /** Re-reads the configuration (and keepalived.conf with VRRP); a bad one is logged (and its errors returned) and the running one kept. */
   reload(): ReloadResult
   /** Prometheus text exposition of the daemon's metrics (the control API's `/metrics`). */
@@ -186,11 +190,14 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   const transport: Transport = decision.kind === 'packet' && addon !== undefined
     ? packetTransport(addon, req.port, choice.served, host, log)
     : new UdpTransport({ port: req.port, served: choice.served, host })
+  // Which addresses a failover pool lets us allocate follows each relationship's state (PARTNER-DOWN).
+  const byName = new Map(peers.map((p) => [p.peer.name, p]))
   const makePipeline = (c: ServerConfig): Pipeline =>
     new Pipeline(c, db.store, {
       capabilities: { directUnicast: transport.canUnicastToUnconfigured },
       infoEvents: log.enabled('info'),
       ...(haFilter ? { haFilter } : {}),
+      ...(peers.length > 0 ? { poolPolicy: failoverPoolPolicy((name) => byName.get(name)?.ownershipView(), standalonePoolPolicy(c.failoverPeers)) } : {}),
     })
   let vrrp: VrrpService | undefined
   const metrics = new DaemonMetrics({
@@ -208,7 +215,10 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     }),
   }
   let pipeline = makePipeline(config)
-  for (const p of peers) p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
+  for (const p of peers) {
+    p.onLeaseChange = (change) => pipeline.engine.noteExternalChange(change)
+    p.onPeerAddressesUsable = () => pipeline.engine.rescanFreeAddresses()
+  }
   const prober = openPinger(log)
   const service = new DhcpService({ pipeline, journal, transport, logger: log, now: () => Date.now(), prober, observer: metrics.dhcp })
   // VRRP health "no usable transport": served links down, or a receiving socket failing.
@@ -359,6 +369,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     metrics,
     metricsContentType: metrics.contentType,
     metricsText: () => metrics.metricsText(),
+    failoverPeers: peers,
     reload() {
       if (vrrp !== undefined && req.vrrpConfigFile !== undefined) {
         const v = loadVrrpConfig(req.vrrpConfigFile)

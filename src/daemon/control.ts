@@ -54,11 +54,6 @@ interface RangeEntry {
   readonly pool: PoolView & { counts: Record<BindingState, number> }
 }
 
-/** The failover driver's partner-down entry point, when the failover feature provides one. */
-interface PartnerDownCapable {
-  partnerDown?(): Promise<unknown> | unknown
-}
-
 const iso = (unixSeconds: number | undefined): string | null =>
   unixSeconds === undefined || unixSeconds === NEVER ? null : new Date(unixSeconds * 1000).toISOString()
 
@@ -249,14 +244,9 @@ export class DaemonControl implements ControlContext {
   async partnerDown(peer: string): Promise<ActionResult<{ readonly state: string }>> {
     const d = this.s.peers.find((p) => p.peer.name === peer)
     if (d === undefined) return { ok: false, status: 404, error: 'not-found', message: noPeer(peer, this.s.peers) }
-    const own = (d as FailoverPeerDriver & PartnerDownCapable).partnerDown
-    if (typeof own === 'function') await own.call(d)
-    else await d.command('partner-down')
-    await d.settled()
-    if (d.state !== 'partner-down') {
-      return { ok: false, status: 409, error: 'conflict', message: `failover peer ${peer} is in ${d.state}, not partner-down (see the log)` }
-    }
-    return { ok: true, state: d.state }
+    const r = await d.partnerDown()
+    if (!r.ok) return { ok: false, status: 409, error: r.error, message: r.message }
+    return { ok: true, state: r.state }
   }
 
   async rebalance(peer: string): Promise<ActionResult> {

@@ -7,9 +7,11 @@
  * Lease updates (BNDUPD/BNDACK, UPDREQ answers, pool balancing) are failover-updates.ts.
  */
 import type { FailoverPeer } from '../config/model.js'
-import type { LeaseChange } from '../core/lease.js'
+import type { Lease, LeaseChange } from '../core/lease.js'
 import { LeaseUpdates, type PeerLeaseDatabase, type UpdateCounters, type UpdateLink } from './failover-updates.js'
-import type { RelationshipPool } from './failover-bindings.js'
+import { inRanges, potentialExpiry, type RelationshipPool } from './failover-bindings.js'
+import { partnerDownAdjustment } from '../ha/failover/address-ownership.js'
+import type { RelationshipView } from '../ha/failover/failover-pool-policy.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
 import { MessageType } from '../protocol/failover/constants.js'
 import type { FailoverMessage } from '../protocol/failover/message.js'
@@ -29,7 +31,6 @@ export const VENDOR_CLASS = 'hadhcpd'
 
 export type { PeerLeaseDatabase } from './failover-updates.js'
 
-/** One relationship's state for the control API (times are Unix seconds). */
 /** What the control API and the metrics read about a relationship (times are Unix seconds). */
 export interface FailoverSnapshot {
   readonly name: string
@@ -51,6 +52,11 @@ export interface FailoverSnapshot {
   /** Updates waiting to be sent or acked. */
   readonly queueDepth: number
 }
+
+/** Result of an operator's PARTNER-DOWN command. */
+export type PartnerDownResult =
+  | { readonly ok: true; readonly state: 'partner-down'; readonly previous: FailoverState }
+  | { readonly ok: false; readonly error: 'already-partner-down' | 'in-startup' | 'not-recorded' | 'stopped'; readonly message: string }
 
 /** The transport as the driver uses it (tests inject an in-memory one). */
 export interface PeerTransport {
@@ -101,6 +107,14 @@ export class FailoverPeerDriver {
   private readonly updates: LeaseUpdates
   /** Tells the engine about lease changes the peer made (set by the composition root). */
   onLeaseChange: (change: LeaseChange) => void = () => undefined
+  /**
+   * PARTNER-DOWN and STOS + MCLT has passed: addresses the peer owned may now be allocated, so the
+   * engine's allocator should look at them again (set by the composition root).
+   */
+  onPeerAddressesUsable: () => void = () => undefined
+  /** STOS of the PARTNER-DOWN period for which onPeerAddressesUsable has fired. */
+  private peerUsableSignalled: number | undefined
+  private adjusting: Promise<void> = Promise.resolve()
 
   constructor(
     readonly peer: FailoverPeer,
@@ -152,6 +166,58 @@ export class FailoverPeerDriver {
     return servicePolicy(this.machine.state, this.cfg.role, this.machine.peerState)
   }
 
+  /** State, role, STOS and MCLT in force, for the allocation rule (address-ownership.ts). */
+  ownershipView(): RelationshipView {
+    return { state: this.machine.state, role: this.cfg.role, stos: this.machine.stos, mclt: this.machine.mclt }
+  }
+
+  /** Start time of our current state (STOS), Unix seconds. */
+  get stateSince(): number {
+    return this.machine.stos
+  }
+
+  /** The MCLT in force (a secondary's is the primary's, learned in CONNECT). */
+  get mclt(): number {
+    return this.machine.mclt
+  }
+
+  /**
+   * Operator command: move to PARTNER-DOWN (ISC's OMAPI `set local-state = 4`, failover-protocol.md
+   * §3.4). Allowed from any state but PARTNER-DOWN itself — the operator asserts that the partner
+   * is really down. The move is persisted (fsync) before it takes effect and logged as
+   * `failover peer NAME: I move from X to partner-down`.
+   */
+  async partnerDown(): Promise<PartnerDownResult> {
+    const name = this.peer.name
+    let result: PartnerDownResult | undefined
+    this.chain = this.chain.then(async () => {
+      if (this.stopped) {
+        result = { ok: false, error: 'stopped', message: `failover peer ${name}: server is stopping` }
+        return
+      }
+      const previous = effectiveState(this.machine)
+      if (this.machine.state === 'partner-down') {
+        result = { ok: false, error: 'already-partner-down', message: `failover peer ${name}: already in partner-down since ${new Date(this.machine.stos * 1000).toISOString()}` }
+        return
+      }
+      if (this.machine.state === 'startup') {
+        // Leaving STARTUP keeps the old STOS (§3.2); PARTNER-DOWN must start now, so wait for STARTUP to end.
+        result = { ok: false, error: 'in-startup', message: `failover peer ${name}: still in startup (saved state ${previous}); retry in a few seconds` }
+        return
+      }
+      this.log.log('info', 'FAILOVER_OPERATOR_COMMAND', `failover peer ${name}: operator command: partner-down (was ${previous})`)
+      const [m, effects] = step(this.machine, { kind: 'command', at: this.clock(), state: 'partner-down' }, this.cfg)
+      const applied = await this.apply(m, effects)
+      result = applied && this.state === 'partner-down'
+        ? { ok: true, state: 'partner-down', previous }
+        : { ok: false, error: 'not-recorded', message: `Unable to record current failover state for ${name}` }
+    }).catch((err: unknown) => {
+      result = { ok: false, error: 'not-recorded', message: err instanceof Error ? err.message : String(err) }
+    })
+    await this.chain
+    return result ?? { ok: false, error: 'stopped', message: `failover peer ${name}: command not run` }
+  }
+
   /** Starts from the persisted state block (§3.2), binds, dials. */
   async start(): Promise<void> {
     const persisted = this.store.peerStates().get(this.peer.name)
@@ -170,6 +236,7 @@ export class FailoverPeerDriver {
     this.stopped = true
     if (this.ticker) clearInterval(this.ticker)
     await this.chain
+    await this.adjusting
     await this.transport.close()
   }
 
@@ -237,10 +304,56 @@ export class FailoverPeerDriver {
           })
         }
         return
+      case 'partner-down-leases':
+        this.peerUsableSignalled = undefined
+        this.adjustForPartnerDown(this.store.store.leases())
+        return
       default:
-        // partner-down-leases: not implemented yet.
         return
     }
+  }
+
+  /**
+   * A lease that stops being ACTIVE keeps, as tstp, the potential expiry we announced (or were
+   * about to announce) for its grant: the peer may hold it even if its BNDACK never reached us,
+   * and the PARTNER-DOWN re-use time must count it (address-ownership.ts; the two-node
+   * simulation finds double bindings without it). Journalled; the BNDUPD carries it.
+   */
+  private rememberAnnounced(changes: readonly LeaseChange[]): void {
+    const kept: LeaseChange[] = []
+    for (const c of changes) {
+      const before = c.before
+      const after = this.store.store.get(c.address)
+      if (before === undefined || after === undefined || !inRanges(this.ranges, c.address)) continue
+      if (before.bindingState !== 'active' && before.bindingState !== 'bootp') continue
+      if (after.bindingState !== 'expired' && after.bindingState !== 'released' && after.bindingState !== 'reset') continue
+      const announced = potentialExpiry(before)
+      if (announced <= (after.tstp ?? 0) || announced === 0xffff_ffff) continue
+      kept.push(this.store.store.upsert({ ...after, tstp: announced }, c.reason ?? 'admin'))
+    }
+    if (kept.length === 0) return
+    this.adjusting = this.adjusting.then(() => this.store.commit(kept)).catch((err: unknown) =>
+      this.log.log('error', 'LEASE_COMMIT_FAILED', `failover peer ${this.peer.name}: lease update not written: ${err instanceof Error ? err.message : String(err)}`))
+  }
+
+  /**
+   * PARTNER-DOWN (§3.3 entry action, §4.3): EXPIRED/RELEASED/RESET leases of the relationship get
+   * tsfp raised to their re-use time and our own free state as next state, journalled, so expiry
+   * reclamation hands them to us once that time has passed (address-ownership.ts).
+   */
+  private adjustForPartnerDown(leases: Iterable<Lease>): void {
+    if (this.machine.state !== 'partner-down') return
+    const ctx = { stos: this.machine.stos, mclt: this.machine.mclt, role: this.cfg.role }
+    const changes: LeaseChange[] = []
+    for (const lease of leases) {
+      if (!inRanges(this.ranges, lease.address)) continue
+      const adj = partnerDownAdjustment(ctx, lease)
+      if (adj !== undefined) changes.push(this.store.store.upsert({ ...lease, ...adj }, 'admin'))
+    }
+    if (changes.length === 0) return
+    for (const c of changes) this.onLeaseChange(c)
+    this.adjusting = this.adjusting.then(() => this.store.commit(changes)).catch((err: unknown) =>
+      this.log.log('error', 'LEASE_COMMIT_FAILED', `failover peer ${this.peer.name}: partner-down lease update not written: ${err instanceof Error ? err.message : String(err)}`))
   }
 
   // ---- link ----------------------------------------------------------------------------------
@@ -430,6 +543,12 @@ export class FailoverPeerDriver {
     }
     const timers = Object.values(this.machine.timers)
     if (timers.some((t) => t !== undefined && t <= now)) this.feed({ kind: 'tick', at: now })
+    const m = this.machine
+    if (m.state === 'partner-down' && this.peerUsableSignalled !== m.stos && now >= m.stos + m.mclt) {
+      this.peerUsableSignalled = m.stos
+      this.log.log('info', 'FAILOVER_PARTNER_DOWN_MCLT', `failover peer ${this.peer.name}: partner-down since ${new Date(m.stos * 1000).toISOString()}, MCLT (${m.mclt} s) has passed: the partner's free addresses are usable`)
+      this.onPeerAddressesUsable()
+    }
     this.updates.balancer.poll(now)
   }
 
@@ -439,7 +558,17 @@ export class FailoverPeerDriver {
 
   /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
   leasesCommitted(changes: readonly LeaseChange[]): void {
+    this.rememberAnnounced(changes)
     this.updates.leasesCommitted(changes)
+    // A lease that becomes EXPIRED/RELEASED/RESET during PARTNER-DOWN gets the same treatment (§4.3).
+    if (this.machine.state === 'partner-down') {
+      const fresh: Lease[] = []
+      for (const c of changes) {
+        const now = this.store.store.get(c.address)
+        if (now !== undefined && c.after !== undefined) fresh.push(now)
+      }
+      this.adjustForPartnerDown(fresh)
+    }
   }
 
   /** Whether the peer holds free-state addresses to serve its load-balance share with. */
@@ -476,15 +605,6 @@ export class FailoverPeerDriver {
       ...this.updates.backlog, free, backup,
       updates: { ...this.updates.counters }, queueDepth: this.updates.queueDepth,
     }
-  }
-
-  /**
-   * Operator command (control API, as OMAPI `set local-state`): move the machine to `state`;
-   * resolves once the step ran (its persist fsynced).
-   */
-  async command(state: FailoverState): Promise<void> {
-    this.feed({ kind: 'command', at: this.clock(), state })
-    await this.chain
   }
 
   /**

@@ -6,7 +6,7 @@
  * binding rules, stored and journalled (fsync) before its BNDACK; BNDUPDs are handled in arrival
  * order.
  */
-import { bindingStateFromCode, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
+import { bindingStateFromCode, type BindingState, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
 import type { LeaseStore } from '../core/lease-store.js'
 import { acceptInNormal, acceptInOtherStates, duelWinner } from '../ha/failover/binding-rules.js'
 import type { FailoverState, Role } from '../ha/failover/states.js'
@@ -73,7 +73,8 @@ export interface UpdateCounters {
 }
 
 export class LeaseUpdates {
-  private readonly queue = new UpdateQueue<null>({ maxBacklog: 1 << 20, window: 0 })
+  /** Each entry carries the binding state sent (set at send time; null while queued). */
+  private readonly queue = new UpdateQueue<BindingState | null>({ maxBacklog: 1 << 20, window: 0 })
   private chain: Promise<void> = Promise.resolve()
   readonly counters: UpdateCounters = { sent: 0, acked: 0, rejected: 0, received: 0, refused: 0 }
 
@@ -208,7 +209,7 @@ export class LeaseUpdates {
     const l = this.ctx.link()
     if (l === undefined) return
     const now = this.ctx.clock()
-    for (const out of this.queue.take(() => l.nextBndupdXid())) {
+    for (const out of this.queue.take(() => l.nextBndupdXid(), (a) => this.ctx.db.store.get(a)?.bindingState ?? null)) {
       const lease = this.ctx.db.store.get(out.address)
       if (lease === undefined) continue
       l.send(bndupdMessage({ time: now, xid: out.xid }, bindingOf(lease)))
@@ -239,8 +240,20 @@ export class LeaseUpdates {
       const lease = this.ctx.db.store.get(b.address)
       if (lease !== undefined) {
         const sent = potentialExpiry(lease)
-        const change = this.ctx.db.store.upsert({ ...lease, tstp: sent, tsfp: sent, atsfp: sent }, 'peer-update')
-        void this.ctx.db.commit([change]).catch((err: unknown) => this.commitFailed(err))
+        // ISC: an EXPIRED/RELEASED/RESET lease the peer acknowledged becomes FREE (§6.1); the peer
+        // stored it as FREE already. Only when that is the state we sent and still hold.
+        const s = lease.bindingState
+        const freed = r.sent.update === s && (s === 'expired' || s === 'released' || s === 'reset')
+        const change = this.ctx.db.store.upsert({
+          ...lease, tstp: sent, tsfp: sent, atsfp: sent,
+          ...(freed ? { bindingState: 'free' as const, nextBindingState: undefined } : {}),
+        }, 'peer-update')
+        if (freed) this.ctx.onLeaseChange(change)
+        const address = b.address
+        void this.ctx.db.commit([change])
+          // Freed at the ack: MAC affinity may hand it to the secondary (§6.4, as dhcpd does then).
+          .then(() => (freed ? this.balancer.affinity(address) : undefined))
+          .catch((err: unknown) => this.commitFailed(err))
       }
     }
     if (r.updateDone !== undefined) this.sendUpdateDone(r.updateDone)
@@ -269,7 +282,9 @@ export class LeaseUpdates {
     if (this.queue.outstanding(address) !== undefined) {
       const winner = duelWinner({ state: oursState, cltt: ours?.cltt }, { state: theirs, cltt: b.cltt }, this.ctx.role)
       if (winner === 'mine') return reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
-      this.queue.dropOutstanding(address)
+      // Forgetting our update may complete a running UPDREQ/UPDREQALL answer: UPDDONE is due then.
+      const dropped = this.queue.dropOutstanding(address)
+      if (dropped.updateDone !== undefined) this.sendUpdateDone(dropped.updateDone)
     }
     const sameClient = ours?.hardware !== undefined && b.chaddr !== undefined
       ? Buffer.compare(Buffer.concat([Buffer.from([ours.hardware.htype]), ours.hardware.address]), b.chaddr) === 0

@@ -46,6 +46,20 @@ test('received bindings: RELEASED is stored as FREE; tsfp/atsfp = potential expi
   assert.equal(backup.ends, undefined)
 })
 
+test('an ACTIVE update for the client we hold ACTIVE never shortens our grant (simulation guard); another client\'s replaces it', () => {
+  const ours: Lease = { ...active, ends: T + 600, tsfp: T + 900, cltt: T + 5 }
+  const older = viewBinding(bndupdMessage({ time: T, xid: 3 }, bindingOf(active)))
+  const kept = leaseFromBinding({ ...older, address: active.address }, 'active', ours)
+  assert.equal(kept.ends, T + 600)
+  assert.equal(kept.tsfp, T + 900)
+  assert.equal(kept.atsfp, T + 90, 'atsfp is what the peer sent')
+  assert.equal(kept.cltt, T + 5)
+  const other = viewBinding(bndupdMessage({ time: T, xid: 4 }, bindingOf({ ...active, hardware: { htype: 1, address: Buffer.from('027000000007', 'hex') }, uid: undefined })))
+  const replaced = leaseFromBinding({ ...other, address: active.address }, 'active', ours)
+  assert.equal(replaced.ends, T + 60)
+  assert.equal(replaced.tsfp, T + 90)
+})
+
 test('inRanges is inclusive at both ends', () => {
   const r = [[10, 20] as const, [30, 30] as const]
   assert.deepEqual([9, 10, 20, 21, 30, 31].map((a) => inRanges(r, a)), [false, true, true, false, true, false])

@@ -14,7 +14,7 @@ import type { FailoverConnection, FailoverTransportEvents } from '../../src/io/f
 import { MessageType } from '../../src/protocol/failover/constants.js'
 import { decode, toBuffer, type FailoverMessage } from '../../src/protocol/failover/message.js'
 import { connectMessage, viewConnectAck, viewState } from '../../src/protocol/failover/messages.js'
-import { hbaFromSplit } from '../../src/ha/failover/load-balance.js'
+import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
 
 const NAME = 'fo-test'
 const BASE = 0xc6124600 // 198.18.70.0
@@ -243,4 +243,22 @@ test('losing the link in NORMAL moves to communications-interrupted', async () =
   assert.equal(s.state, 'communications-interrupted')
   assert.ok(logs.includes(`failover peer ${NAME}: I move from normal to communications-interrupted`))
   assert.ok(p.policy().responding && !p.policy().loadBalance)
+})
+
+test('an EXPIRED lease the peer acknowledged becomes FREE on both sides (ISC §6.1), keeping the client for affinity', async () => {
+  const { p, s, pdb, sdb, wire } = await pair()
+  wire.connect()
+  await quiesce(p, s)
+  const address = BASE + 12
+  const hw = { htype: 1, address: Buffer.from('027000000009', 'hex') }
+  p.leasesCommitted([pdb.store.upsert({ address, bindingState: 'active', starts: NOW - 100, ends: NOW - 40, cltt: NOW - 100, hardware: hw }, 'allocate')])
+  await quiesce(p, s)
+  const active = pdb.store.get(address)!
+  p.leasesCommitted([pdb.store.upsert({ ...active, bindingState: 'expired', nextBindingState: 'free' }, 'expire')])
+  await quiesce(p, s)
+  // FREE on both once acked; then MAC affinity (§6.4): a client the secondary serves moves to BACKUP.
+  const want = bucketOwner(hbaFromSplit(128), hw.address) === 'secondary' ? 'backup' : 'free'
+  assert.equal(sdb.store.get(address)?.bindingState, want, 'the peer stores EXPIRED as FREE (then affinity)')
+  assert.equal(pdb.store.get(address)?.bindingState, want, 'acked: FREE here too (then affinity)')
+  assert.equal(pdb.store.get(address)?.hardware?.address.toString('hex'), '027000000009')
 })

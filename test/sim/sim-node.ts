@@ -10,6 +10,7 @@ import { nextBalanceAt, peerWantsLease, planPoolBalance, queueOrder, secondaryNo
 import { acceptInNormal, acceptInOtherStates, duelWinner } from '../../src/ha/failover/binding-rules.js'
 import { startMachine, step, type Effect, type Input, type Machine, type MachineConfig } from '../../src/ha/failover/machine.js'
 import { servicePolicy } from '../../src/ha/failover/states.js'
+import { mayAllocateAddress, partnerDownAdjustment, type AddressRecord } from '../../src/ha/failover/address-ownership.js'
 import { UpdateQueue } from '../../src/ha/failover/update-queue.js'
 import { MessageType, RejectReason } from '../../src/protocol/failover/constants.js'
 import { toBuffer, type FailoverMessage } from '../../src/protocol/failover/message.js'
@@ -39,6 +40,8 @@ export interface SimLease {
    * acked value on BNDACK. The peer can act on a sent tstp even when its ack never reached us.
    */
   peerMayKnow: number
+  /** Set by the PARTNER-DOWN adjustment: becomes our free state once ends and tsfp have passed (expiry.ts). */
+  next: SimState | undefined
 }
 
 export interface SimParams {
@@ -60,7 +63,7 @@ export class SimNode {
   readonly balanceStats = { runs: 0, given: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0 }
 
   constructor(readonly cfg: MachineConfig, addresses: readonly number[], private readonly params: SimParams, now: number) {
-    for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0, peerMayKnow: 0 })
+    for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0, peerMayKnow: 0, next: undefined })
     this.boot(now)
   }
 
@@ -117,8 +120,9 @@ export class SimNode {
         case 'rebalance-pools': this.rebalance(now, 'entry'); break
         case 'partner-down-leases':
           // ISC overwrites tsfp with STOS + MCLT here; that loses the agreed potential expiry and the
-          // simulation finds double bindings with it (seed 21). Keep tsfp: `pick` waits for
-          // max(STOS, tsfp, ends) + MCLT instead (§4.3 [inferred]).
+          // simulation finds double bindings with it (seed 21). The daemon's rule instead
+          // (address-ownership.ts): tsfp raised to max(STOS, every potential expiry, ends) + MCLT.
+          for (const l of this.leases.values()) this.adjustForPartnerDown(l)
           break
         case 'exit': throw new Error(e.reason)
         case 'arm-timer':
@@ -149,6 +153,20 @@ export class SimNode {
       l.peerMayKnow = Math.max(l.peerMayKnow, o.update.potentialExpiry)
       this.send(bndupdMessage({ time: now, xid: o.xid }, o.update))
     }
+  }
+
+  /** What the daemon does on entering PARTNER-DOWN and for leases ending during it (failover-peer.ts). */
+  private adjustForPartnerDown(l: SimLease): void {
+    if (this.m.state !== 'partner-down') return
+    const adj = partnerDownAdjustment({ stos: this.m.stos, mclt: this.m.mclt, role: this.cfg.role }, this.record(l))
+    if (adj === undefined) return
+    l.tsfp = adj.tsfp
+    l.next = adj.nextBindingState
+  }
+
+  /** The lease as the daemon's store holds it; tstp is never below a potential expiry we sent (failover-peer.ts rememberAnnounced). */
+  private record(l: SimLease): AddressRecord & { nextBindingState: SimState | undefined } {
+    return { bindingState: l.state, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
   }
 
   private ownFree(): SimState {
@@ -220,6 +238,11 @@ export class SimNode {
     for (const [a, l] of this.leases) {
       if (l.state === 'active' && l.ends <= now && !(this.cfg.role === 'secondary' && this.m.state === 'normal')) {
         Object.assign(l, { state: 'expired', tstp: now })
+        this.adjustForPartnerDown(l)
+        this.enqueue(a, now)
+      } else if ((l.state === 'expired' || l.state === 'released') && l.next !== undefined && Math.max(l.ends, l.tsfp) <= now) {
+        // expiry.ts: the adjusted lease becomes our free one
+        Object.assign(l, { state: l.next, client: undefined, next: undefined })
         this.enqueue(a, now)
       }
     }
@@ -248,7 +271,7 @@ export class SimNode {
     }
     const l = this.leases.get(addr)!
     const t = ackTimes({ now, desired: this.params.desired, mclt: this.m.mclt, tsfp: l.tsfp })
-    Object.assign(l, { state: 'active', client, starts: now, ends: t.ends, tstp: t.tstp, tsfp: t.tsfp, cltt: now })
+    Object.assign(l, { state: 'active', client, starts: now, ends: t.ends, tstp: t.tstp, tsfp: t.tsfp, cltt: now, next: undefined })
     this.enqueue(addr, now)
     this.flush(now)
     return { addr, ends: t.ends }
@@ -258,12 +281,10 @@ export class SimNode {
     const own = this.ownFree()
     for (const [a, l] of this.leases) if (l.state === own) return a
     if (this.m.state !== 'partner-down') return undefined
-    // §4.3, with the safer bound of §4.3 [inferred]: max(STOS, agreed potential expiry, any potential
-    // expiry we sent that the peer may hold, ends) + MCLT (without `peerMayKnow`: ~10 overlaps per 5600)
-    for (const [a, l] of this.leases) {
-      if (l.state === 'active') continue
-      if (Math.max(this.m.stos, l.tsfp, l.peerMayKnow, l.ends) + this.m.mclt <= now) return a
-    }
+    // The daemon's rule (address-ownership.ts): max(STOS, every potential expiry either side may
+    // hold, ends) + MCLT (without `peerMayKnow`: ~10 overlaps per 5600)
+    const ctx = { state: this.m.state, role: this.cfg.role, now, stos: this.m.stos, mclt: this.m.mclt }
+    for (const [a, l] of this.leases) if (mayAllocateAddress(ctx, this.record(l))) return a
     return undefined
   }
 
@@ -272,6 +293,7 @@ export class SimNode {
     const l = this.leases.get(addr)!
     if (l.state !== 'active' || l.client !== client) return
     Object.assign(l, { state: 'released', ends: now, tstp: now })
+    this.adjustForPartnerDown(l)
     this.enqueue(addr, now)
     this.flush(now)
   }
@@ -353,7 +375,7 @@ export class SimNode {
     const sameGrant = l.state === 'active' && stored === 'active' && l.client === client
     const ends = sameGrant ? Math.max(l.ends, b.ends ?? 0) : (b.ends ?? 0)
     const agreed = sameGrant ? Math.max(l.tstp, pot) : pot
-    Object.assign(l, { state: stored, client, starts: b.stos ?? 0, ends, tstp: agreed, tsfp: agreed, atsfp: pot })
+    Object.assign(l, { state: stored, client, starts: b.stos ?? 0, ends, tstp: agreed, tsfp: agreed, atsfp: pot, next: undefined })
     this.send(bndackMessage({ time: now, xid: msg.xid }, a))
     if (theirs === 'expired' || theirs === 'released') this.affinity(a, now)
     if (stored === 'free' || stored === 'backup') this.schedule(now)
@@ -370,6 +392,7 @@ export class SimNode {
       l.peerMayKnow = l.atsfp
       if ((l.state === 'expired' || l.state === 'released') && r.sent.update.status === CODE[l.state]) {
         l.state = 'free' // the client identity stays, for MAC affinity (ISC keeps uid/hardware)
+        l.next = undefined
       }
     }
     if (r.updateDone !== undefined) this.send(bareMessage(MessageType.UPDDONE, { time: now, xid: r.updateDone }))

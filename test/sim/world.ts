@@ -16,6 +16,18 @@ export interface WorldOptions {
   readonly clients: number
   readonly mclt: number
   readonly desired: number
+  /** `auto-partner-down` seconds on both nodes (0/undefined: off). */
+  readonly autoPartnerDown?: number
+  /**
+   * What a partition cuts. 'split' (default): only the failover link; clients still reach both
+   * nodes. 'isolate': one node loses the link and its clients too (a dead uplink) while it keeps
+   * running and keeps its state; the operator may then declare PARTNER-DOWN on the other node.
+   */
+  readonly partitionMode?: 'split' | 'isolate'
+  /** 'split' partitions with operator partner-down on either side (a misuse ISC warns about). */
+  readonly partnerDownInSplit?: boolean
+  /** Count invariant violations instead of throwing (to measure a misuse). */
+  readonly tolerant?: boolean
 }
 
 export class World {
@@ -30,12 +42,22 @@ export class World {
   readonly clients: (Held | undefined)[]
   readonly trace: string[] = []
   violations = 0
-  stats = { acquired: 0, renewed: 0, released: 0, refused: 0, partitions: 0, crashes: 0, partnerDowns: 0 }
+  stats = { acquired: 0, renewed: 0, released: 0, refused: 0, partitions: 0, crashes: 0, partnerDowns: 0, partitionPartnerDowns: 0, autoPartnerDowns: 0 }
+  /** In 'isolate' mode: the node cut off from its peer and its clients. */
+  isolated: SimNode | undefined
+  /**
+   * A running node its partner declared down (operator or auto-partner-down) while it was cut
+   * off: the operator's duty (ISC: "make sure the partner is really down") is to keep it from
+   * serving until it has resynchronized with its partner (NORMAL over a live link). Without the
+   * fence, a heal while the partner-down node is dead lets it hand out addresses the partner
+   * re-used (dhcpd.conf(5) describes the same danger).
+   */
+  fenced: SimNode | undefined
 
   constructor(readonly opts: WorldOptions) {
     this.rng = new Prng(opts.seed)
     const addrs = Array.from({ length: opts.addresses }, (_, i) => 0x0a000001 + i)
-    const base: MachineConfig = { name: 'sim', role: 'primary', mclt: opts.mclt, autoPartnerDown: 0 }
+    const base: MachineConfig = { name: 'sim', role: 'primary', mclt: opts.mclt, autoPartnerDown: opts.autoPartnerDown ?? 0 }
     this.nodes = [
       new SimNode(base, addrs, { desired: opts.desired }, this.now),
       new SimNode({ ...base, role: 'secondary' }, addrs, { desired: opts.desired }, this.now),
@@ -100,8 +122,22 @@ export class World {
 
   advance(seconds: number): void {
     this.now += seconds
-    for (const n of this.nodes) n.tick(this.now)
+    for (const n of this.nodes) {
+      const before = n.up ? n.m.state : undefined
+      n.tick(this.now)
+      if (before === 'communications-interrupted' && n.up && n.m.state === 'partner-down') {
+        this.stats.autoPartnerDowns++
+        const other = this.nodes.find((o) => o !== n)
+        if (other?.up === true && this.opts.tolerant !== true) this.fenced = other
+      }
+    }
     this.pump()
+  }
+
+  /** Whether clients can reach `node` now. */
+  private reachable(node: SimNode): boolean {
+    if (this.fenced === node && this.linkUp && node.m.state === 'normal') this.fenced = undefined
+    return !(this.partitioned && this.isolated === node) && this.fenced !== node
   }
 
   /** "No address is bound to two different clients": clients' own view of unexpired leases. */
@@ -112,6 +148,7 @@ export class World {
       const other = seen.get(h.addr)
       if (other !== undefined) {
         this.violations++
+        if (this.opts.tolerant === true) return
         throw new Error(`seed ${this.opts.seed}: after ${what} at ${this.now}: ${h.addr.toString(16)} held by clients ${other} and ${c}\n${this.trace.slice(-40).join('\n')}`)
       }
       seen.set(h.addr, c)
@@ -127,7 +164,7 @@ export class World {
     const held = this.clients[c]
     const live = held && held.ends > this.now ? held : undefined
     if (r < 40) {
-      const got = node.serve(`client-${c}`, live, this.now)
+      const got = this.reachable(node) ? node.serve(`client-${c}`, live, this.now) : undefined
       what = `${node.cfg.role} serves client ${c}${live ? ' (renew)' : ''} → ${got ? got.addr.toString(16) + ' until +' + (got.ends - this.now) : 'nothing'}`
       if (got) {
         this.clients[c] = got
@@ -137,7 +174,7 @@ export class World {
       this.pump(true)
     } else if (r < 48) {
       if (live) {
-        node.release(`client-${c}`, live.addr, this.now)
+        if (this.reachable(node)) node.release(`client-${c}`, live.addr, this.now)
         this.clients[c] = undefined
         this.stats.released++
       }
@@ -150,10 +187,12 @@ export class World {
     } else if (r < 86) {
       if (this.linkUp) {
         this.partitioned = true
+        this.isolated = this.opts.partitionMode === 'isolate' ? node : undefined
         this.stats.partitions++
         this.disconnect()
       } else {
         this.partitioned = false
+        this.isolated = undefined
         this.connect()
       }
       what = `partition ${this.partitioned ? 'on' : 'off'}`
@@ -170,10 +209,18 @@ export class World {
       // operator: partner-down on the survivor, only when the peer really is down (ISC's rule)
       const survivor = this.nodes.find((n) => n.up)
       const down = this.nodes.find((n) => !n.up)
+      const cutOff = this.partitioned ? (this.isolated ?? (this.opts.partnerDownInSplit === true ? this.nodes[this.rng.int(2)] : undefined)) : undefined
+      const reachableSide = cutOff === undefined ? undefined : this.nodes.find((n) => n !== cutOff && n.up)
       if (survivor && down && survivor.m.state === 'communications-interrupted') {
         survivor.input({ kind: 'command', at: this.now, state: 'partner-down' })
         this.stats.partnerDowns++
         what = `${survivor.cfg.role} partner-down`
+      } else if (reachableSide && reachableSide.m.state === 'communications-interrupted') {
+        // the operator declares the cut-off node down while it still runs (isolated: it serves nobody)
+        reachableSide.input({ kind: 'command', at: this.now, state: 'partner-down' })
+        if (this.opts.tolerant !== true) this.fenced = cutOff
+        this.stats.partitionPartnerDowns++
+        what = `${reachableSide.cfg.role} partner-down during partition`
       } else what = 'no-op'
     } else {
       // restart a crashed node; it may only come back when it can reach its peer (§4.5 danger)
