@@ -56,7 +56,8 @@ export function bindingOf(lease: Lease): Binding {
 
 /**
  * The lease we store for an accepted BNDUPD (dhcpd: EXPIRED/RELEASED/RESET are stored as FREE;
- * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4).
+ * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4). tstp, tsfp and
+ * atsfp all take the update's potential expiry (dhcpd leaves tstp as it was; see below).
  */
 export function leaseFromBinding(b: BindingView & { readonly address: number }, theirs: BindingState, ours: Lease | undefined): Lease {
   const state: BindingState = theirs === 'expired' || theirs === 'released' || theirs === 'reset' ? 'free' : theirs
@@ -71,7 +72,10 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     bindingState: state,
     starts: nz(b.stos) ?? ours?.starts,
     ends: nz(b.ends),
-    tstp: ours?.tstp,
+    // The binding is the peer's: what we would announce for it is what it announced, so it is
+    // not "un-acked" (tstp > atsfp) and is not sent back on the next entry to NORMAL, where it
+    // could overwrite a newer binding the peer made meanwhile. Same marks as a BNDACK leaves.
+    tstp: nz(b.potentialExpiry) ?? ours?.tstp,
     tsfp: nz(b.potentialExpiry),
     atsfp: nz(b.potentialExpiry),
     cltt: nz(b.cltt) ?? ours?.cltt,

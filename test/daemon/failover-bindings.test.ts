@@ -46,6 +46,18 @@ test('received bindings: RELEASED is stored as FREE; tsfp/atsfp = potential expi
   assert.equal(backup.ends, undefined)
 })
 
+test('a received binding counts as known to the peer: tstp = tsfp = atsfp = its potential expiry, so it is not un-acked', () => {
+  // The peer announced its lease's ends as the potential expiry (a tstp recorded before a renewal);
+  // our own older tstp (pool balancing) and the ends + granted/2 fallback must not make it "ours to send".
+  const theirs = { ...active, starts: T + 30, ends: T + 90, cltt: T + 30, tstp: T + 90 }
+  const view = viewBinding(bndupdMessage({ time: T + 30, xid: 3 }, bindingOf(theirs)))
+  assert.equal(view.potentialExpiry, T + 90)
+  const stored = leaseFromBinding({ ...view, address: view.address ?? 0 }, 'active', { ...active, tstp: T - 100 })
+  assert.equal(stored.tstp, T + 90)
+  assert.equal(stored.atsfp, T + 90)
+  assert.ok(potentialExpiry(stored) <= (stored.atsfp ?? 0), 'not re-sent on the next entry to NORMAL')
+})
+
 test('inRanges is inclusive at both ends', () => {
   const r = [[10, 20] as const, [30, 30] as const]
   assert.deepEqual([9, 10, 20, 21, 30, 31].map((a) => inRanges(r, a)), [false, true, true, false, true, false])

@@ -200,6 +200,29 @@ test('a committed lease goes to the peer as one BNDUPD; the BNDACK records tsfp'
   assert.equal(pdb.store.get(address)?.atsfp, NOW + 90)
 })
 
+test('after a reconnect, a binding learnt from the peer is not sent back to it (it could overwrite a newer one)', async () => {
+  const { p, s, pdb, sdb, wire, trace } = await pair()
+  const first = wire.connect()
+  await quiesce(p, s)
+  const address = BASE + 11
+  // A renewal whose recorded tstp equals its ends: the BNDUPD announces ends as the potential expiry.
+  const change = pdb.store.upsert({
+    address, bindingState: 'active', starts: NOW, ends: NOW + 60, cltt: NOW, tstp: NOW + 60,
+    hardware: { htype: 1, address: Buffer.from('027000000007', 'hex') },
+  }, 'renew')
+  p.leasesCommitted([change])
+  await quiesce(p, s)
+  assert.equal(sdb.store.get(address)?.ends, NOW + 60)
+  first.p.close()
+  await quiesce(p, s)
+  assert.equal(s.state, 'communications-interrupted')
+  const mark = trace.length
+  wire.connect()
+  await quiesce(p, s)
+  assert.equal(s.state, 'normal')
+  assert.deepEqual(trace.slice(mark).filter((l) => l === `S send ${MessageType.BNDUPD}`), [], trace.slice(mark).join('\n'))
+})
+
 test('a second CONNECT while linked is rejected with reason 7 (duplicate connection)', async () => {
   const { p, s, wire, trace } = await pair()
   wire.connect()

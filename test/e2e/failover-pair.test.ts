@@ -215,7 +215,9 @@ test('(5) partition with clients on both sides: both communications-interrupted 
   const healAt = Date.now()
   await pair.waitBothNormal(90_000, healMarks)
   t.diagnostic(`both NORMAL ${Date.now() - healAt} ms after the heal`)
-  await waitConverged(30_000)
+  // Well within a renewal period (T1 = 15 s): a stale binding sent back across the heal would
+  // otherwise only be repaired by the client's next renewal.
+  await waitConverged(8_000)
   t.diagnostic(`converged ${Date.now() - healAt} ms after the heal`)
   assertNoDoubleBinding('healed')
 })
