@@ -347,6 +347,8 @@ export class AllocEngine {
       nextBindingState: failover ? 'free' : undefined,
       ends: req.now,
       cltt: req.now,
+      // Not acknowledged by the peer yet: freed on its BNDACK, not by time (expiryTimeOf).
+      atsfp: failover ? undefined : lease.atsfp,
     }
     return { kind: 'released', address: lease.address, found: true, writes: [released] }
   }

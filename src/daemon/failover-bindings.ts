@@ -67,9 +67,13 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     : keepsIdentity ? ours?.hardware : undefined
   const uid = b.clientId ?? (keepsIdentity ? ours?.uid : undefined)
   const nz = (n: number | undefined): number | undefined => (n === undefined || n === 0 ? undefined : n)
+  const bound = state === 'active' || state === 'bootp'
   return {
     address: b.address,
     bindingState: state,
+    // As our own grants in a failover pool: when it ends it becomes EXPIRED, never FREE at once
+    // (FREE would be ours to allocate while the peer may still be renewing the client).
+    nextBindingState: bound ? 'expired' : undefined,
     starts: nz(b.stos) ?? ours?.starts,
     ends: nz(b.ends),
     // The binding is the peer's: what we would announce for it is what it announced, so it is

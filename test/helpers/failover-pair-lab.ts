@@ -89,7 +89,8 @@ export interface PairNode {
 export interface PairClient {
   readonly name: string
   readonly mac: string
-  readonly side: Side
+  /** The bridge it hangs off now ({@link FailoverPairLab.moveClient} changes it). */
+  side: Side
   readonly ns: string
   readonly iface: string
   readonly proc: LabProcess
@@ -204,17 +205,29 @@ export class FailoverPairLab {
 
   /**
    * Starts a long-running udhcpc (client-identifier 01 + MAC, busybox's default) in its own
-   * namespace on `side`. Its hook puts the bound address on the interface so renewals go unicast.
+   * namespace on `side` (`extraArgs`, e.g. `-r IP`, go to udhcpc). Its hook puts the bound address on the interface so renewals go unicast.
    */
-  addClient(name: string, mac: string, side: Side): PairClient {
+  addClient(name: string, mac: string, side: Side, extraArgs: readonly string[] = []): PairClient {
     const ns = this.lab.ns(name)
     const iface = `${this.tag}${name}`
     this.lab.link(this.bridges[side], ns, iface, { mac })
     const hook = this.lab.hook(`hook-${name}`, true)
-    const proc = this.lab.start(ns, ['udhcpc', '-i', iface, '-f', '-t', '5', '-T', '2', '-A', '2', '-s', hook.script], `udhcpc-${name}.log`)
+    const proc = this.lab.start(ns, ['udhcpc', '-i', iface, '-f', '-t', '5', '-T', '2', '-A', '2', ...extraArgs, '-s', hook.script], `udhcpc-${name}.log`)
     const c: PairClient = { name, mac, side, ns, iface, proc, records: hook.records }
     this.clients.push(c)
     return c
+  }
+
+  /** Moves a client's cable to the other half of the network (a client roaming during a partition). */
+  moveClient(c: PairClient, to: Side): void {
+    if (c.side === to) return
+    const port = `${c.iface}-b`
+    const from = this.bridges[c.side]
+    const dest = this.bridges[to]
+    this.lab.ip(from.ns, ['link', 'set', port, 'netns', dest.ns])
+    this.lab.ip(dest.ns, ['link', 'set', port, 'master', dest.dev])
+    this.lab.ip(dest.ns, ['link', 'set', port, 'up'])
+    c.side = to
   }
 
   /** Waits until `role`'s current log (from offset `since`) matches `pattern`, with both nodes' logs in the error. */
