@@ -53,20 +53,28 @@ const recordsAfter = (c: PairClient, since: number): HookRecord[] => c.records()
  * `ends`, no earlier than the end the client was last given (hook time + lease time, 2 s slack).
  */
 async function waitConverged(timeoutMs: number): Promise<void> {
-  await pair.waitFor('both lease files agree on every client', timeoutMs, () => {
-    const pv = pair.view('primary')
-    const sv = pair.view('secondary')
-    const p = activeBindings(pv)
-    const s = activeBindings(sv)
-    return pair.clients.every((c) => {
-      const last = lastLease(c)
-      const ip = last?.['ip']
-      if (ip === undefined || p.get(ip) !== c.mac || s.get(ip) !== c.mac) return false
-      const ends = pv.leases.get(ip)?.ends ?? 0
-      const given = Number(last?.['at'] ?? NaN) + Number(last?.['lease'] ?? NaN)
-      return ends === sv.leases.get(ip)?.ends && ends >= given - 2
-    }) ? true : undefined
-  })
+  let disagreements: string[] = []
+  try {
+    await pair.waitFor('both lease files agree on every client', timeoutMs, () => {
+      const pv = pair.view('primary')
+      const sv = pair.view('secondary')
+      const p = activeBindings(pv)
+      const s = activeBindings(sv)
+      disagreements = pair.clients.flatMap((c) => {
+        const last = lastLease(c)
+        const ip = last?.['ip']
+        if (ip === undefined) return [`${c.name}: no lease`]
+        const pe = pv.leases.get(ip)?.ends ?? 0
+        const se = sv.leases.get(ip)?.ends ?? 0
+        const given = Number(last?.['at'] ?? NaN) + Number(last?.['lease'] ?? NaN)
+        const ok = p.get(ip) === c.mac && s.get(ip) === c.mac && pe === se && pe >= given - 2
+        return ok ? [] : [`${c.name} ${ip}: primary ${p.get(ip) ?? 'not active'} ends ${pe}, secondary ${s.get(ip) ?? 'not active'} ends ${se}, given until ${given}`]
+      })
+      return disagreements.length === 0 ? true : undefined
+    })
+  } catch (err) {
+    throw new Error(`${disagreements.join('\n')}\n${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
 }
 
 /**
@@ -200,6 +208,26 @@ test('(6a) the killed primary restarts on its lease file: both NORMAL, databases
   assertNoDoubleBinding('after restart')
 })
 
+/**
+ * During the partition: waits until the primary's copy of `victim`'s lease has ended and its tsfp
+ * has passed, then a new left-side client asks for that address; it must get another one.
+ */
+async function staleAddressRequest(t: TestContext, name: string, mac: string, victimName: string): Promise<void> {
+  const victim = pair.clients.find((c) => c.name === victimName)
+  const ip = victim === undefined ? undefined : lastLease(victim)?.['ip']
+  assert.ok(victim !== undefined && ip !== undefined && victim.side === 'right')
+  const stale = await pair.waitFor(`the primary's copy of ${ip} ended, tsfp passed`, 75_000, () => {
+    const l = pair.view('primary').leases.get(ip)
+    const now = Math.floor(Date.now() / 1000)
+    return l !== undefined && l.bindingState !== 'active' && Math.max(l.ends ?? 0, l.tsfp ?? 0) + 2 < now ? l.bindingState : undefined
+  })
+  const thief = pair.addClient(name, mac, 'left', ['-r', ip])
+  const got = await pair.waitFor(`${name} bound`, 30_000, () => lastLease(thief))
+  t.diagnostic(`primary's copy of ${ip} (${victimName}, renewed by the secondary) is ${stale}; a left client asking for it got ${got['ip'] ?? '?'} from ${got['serverid'] ?? '?'}`)
+  assertNoDoubleBinding(`partitioned, after a request for ${victimName}'s address`, false)
+  assert.notEqual(got['ip'], ip, `the primary gave away ${ip}, which the secondary is renewing`)
+}
+
 /** The partitioned half of (5): both nodes interrupted, each serving the clients on its side. */
 async function whilePartitioned(t: TestContext, marks: Record<Role, number>): Promise<void> {
   const t0 = Date.now()
@@ -223,21 +251,12 @@ async function whilePartitioned(t: TestContext, marks: Record<Role, number>): Pr
   const roamed = await pair.waitFor('the roaming client served by the secondary', 60_000, () =>
     recordsAfter(roamer, roamSince).find((r) => (r['arg'] === 'renew' || r['arg'] === 'bound') && serverRole(r) === 'secondary'))
   t.diagnostic(`roaming client c1 (${roamIp ?? '?'}) ${roamed['ip'] === roamIp ? 'rebound and kept its address' : `got ${roamed['ip'] ?? '?'} anew`} from the secondary after ${Date.now() - t0} ms`)
-  // A client on the left asks for the address of a right-side client the primary can no longer
-  // see renewing (its copy of the secondary's lease has ended): the primary must not give it out
-  // while apart — the secondary may have extended it.
-  const victim = pair.clients.find((c) => c.name === 'c2')
-  const victimIp = victim === undefined ? undefined : lastLease(victim)?.['ip']
-  assert.ok(victim !== undefined && victimIp !== undefined && victim.side === 'right')
-  const stale = await pair.waitFor(`the primary's copy of ${victimIp} ended`, 60_000, () => {
-    const l = pair.view('primary').leases.get(victimIp)
-    return l !== undefined && l.bindingState !== 'active' ? l.bindingState : undefined
-  })
-  const thief = pair.addClient('th', macOf(0x61), 'left', ['-r', victimIp])
-  const got = await pair.waitFor('the thief bound', 30_000, () => lastLease(thief))
-  t.diagnostic(`primary's copy of ${victimIp} (c2, renewed by the secondary) went ${stale}; a left client asking for it got ${got['ip'] ?? '?'} from ${got['serverid'] ?? '?'}`)
-  assertNoDoubleBinding('partitioned, after the request for a stale address', false)
-  assert.notEqual(got['ip'], victimIp, 'the primary gave away an address the secondary is renewing')
+  // Clients on the left ask for the addresses of right-side clients the primary can no longer
+  // see renewing: c2's lease was the secondary's (the primary holds its BNDUPD copy), c4's the
+  // primary's own. Once the primary's copy has ended, and even once its tsfp has passed, the
+  // address must stay out of the primary's hands while apart: the secondary may be renewing it.
+  await staleAddressRequest(t, 'ta', macOf(0x61), 'c2')
+  await staleAddressRequest(t, 'tb', macOf(0x62), 'c4')
   const ipL = await newClientServedBy('nl', macOf(0x51), 'left', 'primary')
   const ipR = await newClientServedBy('nr', macOf(0x52), 'right', 'secondary')
   t.diagnostic(`new clients during the partition: left ${ipL} (primary FREE), right ${ipR} (secondary BACKUP)`)
