@@ -377,6 +377,8 @@ export class AllocEngine {
       cltt: req.now,
       // dhcpd announces a RELEASED lease with potential expiry = now (§1.5 observed table).
       ...(failover ? { tstp: req.now } : {}),
+      // Not acknowledged by the peer yet: freed on its BNDACK, not by time (expiryTimeOf).
+      atsfp: failover ? undefined : lease.atsfp,
     }
     return { kind: 'released', address: lease.address, found: true, writes: [released] }
   }

@@ -7,10 +7,11 @@
  * - an `active` lease whose `ends` has passed moves to its `next binding state` (ISC writes
  *   `next binding state free` outside failover and `expired` inside it); a next state of
  *   `active` (or none) means `free`;
- * - `expired`, `released` and `reset` leases, once `ends` and `tsfp` have passed, move to
- *   their next state (`free` or, for a secondary's pool, `backup`), which defaults to `free`.
- *   In failover NORMAL the peer's acknowledgement normally frees them first; `tsfp` keeps us
- *   from freeing one before the peer agreed.
+ * - `expired`, `released` and `reset` leases move to their next state (`free` or, for a
+ *   secondary's pool, `backup`, default `free`) only once the peer has acknowledged that state
+ *   (`atsfp` set by its BNDACK; entering the state clears it) and `ends` and `tsfp` have passed.
+ *   Until then the peer may still be renewing the client (in COMMUNICATIONS-INTERRUPTED it can,
+ *   MCLT at a time), so the address must not become allocatable (ISC frees them on the ack).
  * The hardware address and uid stay on the lease (ISC keeps them for address affinity).
  */
 import type { BindingState, Lease, LeaseChange } from './lease.js'
@@ -42,9 +43,10 @@ export function reclaimedState(lease: Lease): BindingState {
  */
 export function reclaim(lease: Lease): Lease {
   const to = reclaimedState(lease)
-  // From expired/released the lease still waits for the peer before becoming free.
-  const next: BindingState | undefined = to === 'expired' || to === 'released' ? 'free' : undefined
-  return { ...lease, bindingState: to, nextBindingState: next }
+  // From expired/released the lease still waits for the peer before becoming free: the new
+  // state is not acknowledged yet (ISC clears atsfp), so time alone does not free it.
+  if (to === 'expired' || to === 'released') return { ...lease, bindingState: to, nextBindingState: 'free', atsfp: undefined }
+  return { ...lease, bindingState: to, nextBindingState: undefined }
 }
 
 /** Reclaims up to `maxLeases` leases due at `now` and returns the changes, oldest first. */

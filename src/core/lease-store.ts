@@ -50,9 +50,11 @@ export interface LeaseStore {
 
 /**
  * When a lease is due for reclamation, or undefined when it never is:
- * an active lease at `ends`; an expired/released/reset lease once both `ends` and `tsfp`
- * (the time the failover peer agreed to) have passed. Free, backup and abandoned leases are
- * not reclaimed by time (ISC reuses abandoned leases only when a pool runs dry).
+ * an active lease at `ends`; an expired/released/reset lease once the failover peer has
+ * acknowledged it (`atsfp` set) and both `ends` and `tsfp` (the time the peer agreed to) have
+ * passed — never by time alone, since the peer may still be renewing the client. Free, backup
+ * and abandoned leases are not reclaimed by time (ISC reuses abandoned leases only when a pool
+ * runs dry).
  */
 export function expiryTimeOf(lease: Lease): number | undefined {
   switch (lease.bindingState) {
@@ -62,7 +64,7 @@ export function expiryTimeOf(lease: Lease): number | undefined {
     case 'expired':
     case 'released':
     case 'reset':
-      return Math.max(lease.ends ?? 0, lease.tsfp ?? 0)
+      return lease.atsfp === undefined ? undefined : Math.max(lease.ends ?? 0, lease.tsfp ?? 0)
     default:
       return undefined
   }

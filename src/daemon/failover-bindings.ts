@@ -82,7 +82,8 @@ export function bindingOf(lease: Lease): Binding {
 
 /**
  * The lease we store for an accepted BNDUPD (dhcpd: EXPIRED/RELEASED/RESET are stored as FREE;
- * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4).
+ * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4). tstp, tsfp and
+ * atsfp all take the update's potential expiry (dhcpd leaves tstp as it was; see below).
  */
 export function leaseFromBinding(b: BindingView & { readonly address: number }, theirs: BindingState, ours: Lease | undefined): Lease {
   const state: BindingState = theirs === 'expired' || theirs === 'released' || theirs === 'reset' ? 'free' : theirs
@@ -99,12 +100,21 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     sameIdentity(ours, hardware, uid)
   const max = (a: number | undefined, c: number | undefined): number | undefined =>
     a === undefined ? c : c === undefined ? a : Math.max(a, c)
+  // Our grant to this client outlives theirs: ours stays un-acked (tstp > atsfp) and goes to the peer.
+  const oursLonger = sameGrant && (ours.ends ?? 0) > (nz(b.ends) ?? 0)
+  const bound = state === 'active' || state === 'bootp'
   return {
     address: b.address,
     bindingState: state,
+    // As our own grants in a failover pool: when it ends it becomes EXPIRED, never FREE at once
+    // (FREE would be ours to allocate while the peer may still be renewing the client).
+    nextBindingState: bound ? 'expired' : undefined,
     starts: nz(b.stos) ?? ours?.starts,
     ends: sameGrant ? max(ours.ends, nz(b.ends)) : nz(b.ends),
-    tstp: ours?.tstp,
+    // Otherwise the binding is the peer's: what we would announce for it is what it announced, so
+    // it is not "un-acked" (tstp > atsfp) and is not sent back on the next entry to NORMAL, where
+    // it could overwrite a newer binding the peer made meanwhile. Same marks as a BNDACK leaves.
+    tstp: oursLonger ? ours.tstp : nz(b.potentialExpiry) ?? ours?.tstp,
     tsfp: sameGrant ? max(ours.tsfp, nz(b.potentialExpiry)) : nz(b.potentialExpiry),
     atsfp: nz(b.potentialExpiry),
     cltt: sameGrant ? max(ours.cltt, nz(b.cltt)) : nz(b.cltt) ?? ours?.cltt,

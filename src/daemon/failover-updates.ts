@@ -6,7 +6,7 @@
  * binding rules, stored and journalled (fsync) before its BNDACK; BNDUPDs are handled in arrival
  * order.
  */
-import { bindingStateFromCode, type BindingState, type FailoverPeerState, type LeaseChange } from '../core/lease.js'
+import { bindingStateFromCode, type BindingState, type FailoverPeerState, type Lease, type LeaseChange } from '../core/lease.js'
 import type { LeaseStore } from '../core/lease-store.js'
 import { acceptInNormal, acceptInOtherStates, duelWinner } from '../ha/failover/binding-rules.js'
 import type { FailoverState, Role } from '../ha/failover/states.js'
@@ -289,6 +289,15 @@ export class LeaseUpdates {
     const sameClient = ours?.hardware !== undefined && b.chaddr !== undefined
       ? Buffer.compare(Buffer.concat([Buffer.from([ours.hardware.htype]), ours.hardware.address]), b.chaddr) === 0
       : undefined
+    if (ours !== undefined && sameClient === true && olderActive(ours, theirs, b)) {
+      // Both of us renewed the client while apart and ours is the later grant (the duel rule,
+      // for an update of ours not yet in flight): storing theirs would shorten the lease the
+      // client holds. Refuse it and send ours.
+      reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
+      this.queue.enqueue(address, null)
+      this.pump()
+      return
+    }
     const input = {
       ours: oursState, oursEnds: ours?.ends ?? 0, theirs, tsfp: b.potentialExpiry ?? 0, now, role: this.ctx.role,
       ...(sameClient === undefined ? {} : { sameClient }),
@@ -318,4 +327,13 @@ export class LeaseUpdates {
 
 function isTransitional(state: string | undefined): boolean {
   return state === 'expired' || state === 'released' || state === 'reset'
+}
+
+const bound = (s: BindingState): boolean => s === 'active' || s === 'bootp'
+
+/** An ACTIVE update with an earlier cltt and an earlier end than our ACTIVE binding. */
+function olderActive(ours: Lease, theirs: BindingState, b: { readonly cltt?: number | undefined; readonly ends?: number | undefined }): boolean {
+  if (!bound(ours.bindingState) || !bound(theirs)) return false
+  if (b.cltt === undefined || ours.cltt === undefined || b.ends === undefined || ours.ends === undefined) return false
+  return b.cltt < ours.cltt && b.ends < ours.ends
 }

@@ -34,7 +34,7 @@ function ipCmd(args: readonly string[]): string {
   return runChecked([IP, ...args], 10_000)
 }
 
-/** One hook invocation: the script's first argument (udhcpc) and the variables it saw. */
+/** One hook invocation: the script's first argument (udhcpc), `at` (Unix seconds) and the variables it saw. */
 export type HookRecord = Readonly<Record<string, string>>
 
 export class DhcpLab {
@@ -120,7 +120,7 @@ case "$reason$1" in
 esac`
       : ''
     const script = this.file(`${name}.sh`, `#!/bin/sh
-{ echo "arg=$1"; env | grep -E '^(reason|interface|ip|mask|serverid|lease|new_ip_address|new_subnet_mask|new_dhcp_server_identifier|new_dhcp_lease_time|old_ip_address|requested_ip_address)='; echo "--"; } >> ${log}${conf}
+{ echo "arg=$1"; echo "at=$(date +%s)"; env | grep -E '^(reason|interface|ip|mask|serverid|lease|new_ip_address|new_subnet_mask|new_dhcp_server_identifier|new_dhcp_lease_time|old_ip_address|requested_ip_address)='; echo "--"; } >> ${log}${conf}
 exit 0
 `, 0o755)
     return { script, log, records: () => parseHookLog(log) }

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Bench, compile, summarize, texts } from './harness.js'
+import { Bench, addr, compile, summarize, texts } from './harness.js'
 import { BASIC, NOT_AUTHORITATIVE } from './confs.js'
 
 const MAC_A = '08:00:27:d9:45:96'
@@ -280,4 +280,17 @@ test('a repeated DISCOVER keeps the held offer even when it requests another add
   assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_A, requested: '10.0.10.102' }))?.yiaddr, '10.0.10.100')
   b.send({ type: 'REQUEST', mac: MAC_A, requested: '10.0.10.100', serverId: '10.0.10.251' })
   assert.equal(summarize(b.send({ type: 'DISCOVER', mac: MAC_B }))?.yiaddr, '10.0.10.101')
+})
+
+test('RELEASE in a failover pool: RELEASED, not acknowledged by the peer yet, so not freed by time', () => {
+  const b = new Bench(compile(`failover peer "p" { primary; address 10.0.10.251; peer address 10.0.10.252; mclt 60; split 128; }
+default-lease-time 600; max-lease-time 600;
+subnet 10.0.10.0 netmask 255.255.255.0 { pool { failover peer "p"; range 10.0.10.100 10.0.10.120; } }`))
+  const ack = b.dora({ mac: MAC_A }).ack!
+  b.store.upsert({ ...b.store.get(addr(ack.yiaddr))!, tsfp: 1, atsfp: 1 })
+  b.send({ type: 'RELEASE', mac: MAC_A, ciaddr: ack.yiaddr })
+  const l = b.store.get(addr(ack.yiaddr))
+  assert.equal(l?.bindingState, 'released')
+  assert.equal(l?.atsfp, undefined)
+  assert.equal(b.store.nextExpiryAt(), undefined)
 })

@@ -25,6 +25,11 @@ const cases: { name: string; lease: Lease; want: Partial<Lease> }[] = [
     want: { bindingState: 'free' },
   },
   {
+    name: 'active in a failover pool, acknowledged → expired with atsfp cleared',
+    lease: { address: 1, bindingState: 'active', nextBindingState: 'expired', ends: 10, tsfp: 15, atsfp: 15 },
+    want: { bindingState: 'expired', nextBindingState: 'free', atsfp: undefined, tsfp: 15 },
+  },
+  {
     name: 'released → free',
     lease: { address: 1, bindingState: 'released', nextBindingState: 'free', ends: 10 },
     want: { bindingState: 'free', nextBindingState: undefined },
@@ -75,17 +80,22 @@ test('reclaimExpired: bounded batches on a ManualClock, months of leases in mill
   assert.equal(store.nextExpiryAt(), undefined)
 })
 
-test('failover: expired leases wait for tsfp (the time the peer agreed to) before freeing', () => {
+test('failover: an expired lease is freed only after the peer acknowledged it, and not before tsfp', () => {
   const clock = new ManualClock(0)
   const store = new InMemoryLeaseStore()
-  store.upsert({ address: 1, bindingState: 'active', nextBindingState: 'expired', ends: 100, tsfp: 100 })
+  store.upsert({ address: 1, bindingState: 'active', nextBindingState: 'expired', ends: 100, tsfp: 100, atsfp: 100 })
   clock.set(150_000)
   let r = reclaimExpired(store, seconds(clock), { maxLeases: 10 })
   assert.equal(r.changes[0]!.after!.bindingState, 'expired')
-  // The failover layer learns the peer's potential expiry and records it.
-  store.upsert({ ...store.get(1)!, tsfp: 1000 })
+  assert.equal(r.changes[0]!.after!.atsfp, undefined, 'the new state is not acknowledged yet')
+  // Unacknowledged (COMMUNICATIONS-INTERRUPTED: the peer may be renewing the client): never by time.
+  clock.set(100_000_000)
   assert.deepEqual(reclaimExpired(store, seconds(clock), { maxLeases: 10 }).changes, [])
-  clock.set(1_000_000)
+  assert.equal(store.nextExpiryAt(), undefined)
+  // The peer's BNDACK records the agreed potential expiry; the lease is freed once it has passed.
+  store.upsert({ ...store.get(1)!, tsfp: 200_000, atsfp: 200_000 })
+  assert.deepEqual(reclaimExpired(store, seconds(clock), { maxLeases: 10 }).changes, [])
+  clock.set(200_000_000)
   r = reclaimExpired(store, seconds(clock), { maxLeases: 10 })
   assert.equal(r.changes[0]!.after!.bindingState, 'free')
 })

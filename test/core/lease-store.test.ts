@@ -86,10 +86,11 @@ function contract(name: string, make: () => LeaseStore): void {
     s.upsert(active(1, 1, 300))
     s.upsert(active(2, 2, 100))
     s.upsert(active(3, 3, 200))
-    s.upsert({ address: 4, bindingState: 'released', ends: 50 })
-    s.upsert({ address: 5, bindingState: 'expired', ends: 60, tsfp: 400 }) // waits for the peer
+    s.upsert({ address: 4, bindingState: 'released', ends: 50, atsfp: 50 })
+    s.upsert({ address: 5, bindingState: 'expired', ends: 60, tsfp: 400, atsfp: 400 }) // waits for the peer
     s.upsert({ address: 6, bindingState: 'free', ends: 10 })
     s.upsert({ address: 7, bindingState: 'active', ends: NEVER })
+    s.upsert({ address: 8, bindingState: 'expired', ends: 20, tsfp: 30 }) // never acknowledged: not by time
     assert.deepEqual(s.expiring(250, 10).map((l) => l.address), [4, 2, 3])
     assert.deepEqual(s.expiring(250, 2).map((l) => l.address), [4, 2])
     assert.deepEqual(s.expiring(1000, 10).map((l) => l.address), [4, 2, 3, 1, 5])

@@ -37,9 +37,11 @@ test('received bindings: RELEASED is stored as FREE; tsfp/atsfp = potential expi
   assert.equal(stored.uid, undefined)
   assert.equal(stored.tsfp, T + 90)
   assert.equal(stored.atsfp, T + 90)
+  assert.equal(stored.nextBindingState, 'expired', 'ends into EXPIRED (as our own grants), never straight to FREE')
   assert.equal(stored.hardware?.address.toString('hex'), '027000000006')
   const released = leaseFromBinding({ ...view, address }, 'released', active)
   assert.equal(released.bindingState, 'free')
+  assert.equal(released.nextBindingState, undefined)
   const backup = leaseFromBinding({ ...viewBinding(bndupdMessage({ time: T, xid: 2 }, { address, status: 7, ends: 0, potentialExpiry: T, stos: T })), address }, 'backup', active)
   assert.equal(backup.bindingState, 'backup')
   assert.equal(backup.uid?.toString('hex'), '01027000000006')
@@ -58,6 +60,18 @@ test('an ACTIVE update for the client we hold ACTIVE never shortens our grant (s
   const replaced = leaseFromBinding({ ...other, address: active.address }, 'active', ours)
   assert.equal(replaced.ends, T + 60)
   assert.equal(replaced.tsfp, T + 90)
+})
+
+test('a received binding counts as known to the peer: tstp = tsfp = atsfp = its potential expiry, so it is not un-acked', () => {
+  // The peer announced its lease's ends as the potential expiry (a tstp recorded before a renewal);
+  // our own older tstp (pool balancing) and the ends + granted/2 fallback must not make it "ours to send".
+  const theirs = { ...active, starts: T + 30, ends: T + 90, cltt: T + 30, tstp: T + 90 }
+  const view = viewBinding(bndupdMessage({ time: T + 30, xid: 3 }, bindingOf(theirs)))
+  assert.equal(view.potentialExpiry, T + 90)
+  const stored = leaseFromBinding({ ...view, address: view.address ?? 0 }, 'active', { ...active, tstp: T - 100 })
+  assert.equal(stored.tstp, T + 90)
+  assert.equal(stored.atsfp, T + 90)
+  assert.ok(potentialExpiry(stored) <= (stored.atsfp ?? 0), 'not re-sent on the next entry to NORMAL')
 })
 
 test('inRanges is inclusive at both ends', () => {

@@ -208,6 +208,45 @@ test('a committed lease goes to the peer as one BNDUPD; the BNDACK records tsfp'
   assert.equal(s.snapshot().updates.received, ps.updates.sent, 'every BNDUPD sent arrived')
 })
 
+test('after a reconnect, a binding learnt from the peer is not sent back to it (it could overwrite a newer one)', async () => {
+  const { p, s, pdb, sdb, wire, trace } = await pair()
+  const first = wire.connect()
+  await quiesce(p, s)
+  const address = BASE + 11
+  // A renewal whose recorded tstp equals its ends: the BNDUPD announces ends as the potential expiry.
+  const change = pdb.store.upsert({
+    address, bindingState: 'active', starts: NOW, ends: NOW + 60, cltt: NOW, tstp: NOW + 60,
+    hardware: { htype: 1, address: Buffer.from('027000000007', 'hex') },
+  }, 'renew')
+  p.leasesCommitted([change])
+  await quiesce(p, s)
+  assert.equal(sdb.store.get(address)?.ends, NOW + 60)
+  first.p.close()
+  await quiesce(p, s)
+  assert.equal(s.state, 'communications-interrupted')
+  const mark = trace.length
+  wire.connect()
+  await quiesce(p, s)
+  assert.equal(s.state, 'normal')
+  assert.deepEqual(trace.slice(mark).filter((l) => l === `S send ${MessageType.BNDUPD}`), [], trace.slice(mark).join('\n'))
+})
+
+test('an ACTIVE update older than our ACTIVE binding of the same client is refused and ours goes out', async () => {
+  const { p, s, pdb, sdb, wire, logs } = await pair()
+  wire.connect()
+  await quiesce(p, s)
+  const address = BASE + 12
+  const hardware = { htype: 1, address: Buffer.from('027000000008', 'hex') }
+  // Made while apart: the secondary renewed the client, then the primary did, for longer.
+  pdb.store.upsert({ address, bindingState: 'active', starts: NOW + 10, ends: NOW + 70, cltt: NOW + 10, hardware }, 'renew')
+  const older = sdb.store.upsert({ address, bindingState: 'active', starts: NOW, ends: NOW + 60, cltt: NOW, hardware }, 'renew')
+  s.leasesCommitted([older])
+  await quiesce(p, s)
+  assert.equal(pdb.store.get(address)?.ends, NOW + 70, 'the later grant stays')
+  assert.equal(sdb.store.get(address)?.ends, NOW + 70, 'and reaches the peer')
+  assert.ok(logs.some((l) => /bind update on 198\.18\.70\.12 from fo-test: incoming update is less critical/.test(l)), logs.join('\n'))
+})
+
 test('a second CONNECT while linked is rejected with reason 7 (duplicate connection)', async () => {
   const { p, s, wire, trace } = await pair()
   wire.connect()

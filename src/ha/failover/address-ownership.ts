@@ -75,18 +75,21 @@ export function mayAllocateAddress(ctx: OwnershipContext, r: AddressRecord): boo
 
 /**
  * The state an EXPIRED/RELEASED/RESET lease gets in PARTNER-DOWN (ISC's entry action and pool
- * timer, §3.3, §4.3): tsfp raised to the re-use time (never lowered: that would lose an agreed
- * potential expiry) and the next state set to our own free state, so expiry reclamation frees it
- * for us at that time. Undefined when nothing changes.
+ * timer, §3.3, §4.3): tsfp (and atsfp) raised to the re-use time (never lowered: that would lose
+ * an agreed potential expiry) and the next state set to our own free state, so expiry reclamation
+ * frees it for us at that time. Undefined when nothing changes.
  */
 export function partnerDownAdjustment(
   ctx: Pick<OwnershipContext, 'stos' | 'mclt' | 'role'>,
   r: AddressRecord & { readonly nextBindingState?: BindingState | undefined },
-): { readonly tsfp: number; readonly nextBindingState: 'free' | 'backup' } | undefined {
+): { readonly tsfp: number; readonly atsfp: number; readonly nextBindingState: 'free' | 'backup' } | undefined {
   const s = r.bindingState
   if (s !== 'expired' && s !== 'released' && s !== 'reset') return undefined
   const next = ownFreeState(ctx.role)
   // Already adjusted in this PARTNER-DOWN period: idempotent.
   if (r.nextBindingState === next && (r.tsfp ?? 0) >= ctx.stos + ctx.mclt) return undefined
-  return { tsfp: Math.max(r.tsfp ?? 0, peerReuseAt(ctx, r)), nextBindingState: next }
+  const tsfp = Math.max(r.tsfp ?? 0, peerReuseAt(ctx, r))
+  // No acknowledgement comes in PARTNER-DOWN: the re-use time is ours to set, so it counts as
+  // agreed (expiry reclamation waits for atsfp, set otherwise by the peer's BNDACK).
+  return { tsfp, atsfp: tsfp, nextBindingState: next }
 }

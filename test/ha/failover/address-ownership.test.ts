@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { expiryTimeOf } from '../../../src/core/lease-store.js'
 import assert from 'node:assert/strict'
 import {
   latestPotentialExpiry, mayAllocateAddress, partnerDownAdjustment, peerReuseAt, type OwnershipContext,
@@ -65,7 +66,10 @@ test('partner-down adjustment: tsfp raised to the re-use time (never lowered), n
   const r = { bindingState: 'released' as const, starts: T - 100, ends: T - 10, tsfp: T - 5 }
   const adj = partnerDownAdjustment(c, r)
   // announced for the released grant: ends + (ends - starts) / 2 = T + 35
-  assert.deepEqual(adj, { tsfp: T + 95, nextBindingState: 'backup' })
+  assert.deepEqual(adj, { tsfp: T + 95, atsfp: T + 95, nextBindingState: 'backup' })
+  // No BNDACK comes in PARTNER-DOWN: the adjusted lease is reclaimed at its re-use time by itself.
+  assert.equal(expiryTimeOf({ address: 1, ...r, ...adj }), T + 95)
+  assert.equal(expiryTimeOf({ address: 1, ...r }), undefined, 'unadjusted: waits for the peer\'s ack')
   assert.equal(partnerDownAdjustment(c, { ...r, ...adj }), undefined, 'idempotent')
   const far = partnerDownAdjustment(c, { ...r, tsfp: T + 500 })
   assert.equal(far?.tsfp, T + 560)
