@@ -178,3 +178,18 @@ export function pairLoadArgv(o: { rate: number; durationS: number; clientCpu: st
 export function pairProbeArgv(iface: string, mac: string): string[] {
   return ['perfdhcp', '-4', '-l', iface, '-r', '20', '-p', '1', '-W', '200000', '-R', '1', '-b', `mac=${mac}`]
 }
+
+/**
+ * Addresses whose latest block in a dhcpd.leases text is in state BACKUP (later blocks for an
+ * address replace earlier ones; `rewind binding state backup;` does not count).
+ */
+export function backupAddressCount(leaseFile: string): number {
+  const latest = new Map<string, boolean>()
+  const re = /^lease (\S+) \{([^}]*)\}/gm
+  for (let m = re.exec(leaseFile); m !== null; m = re.exec(leaseFile)) {
+    latest.set(m[1] ?? '', /^\s*binding state backup;/m.test(m[2] ?? ''))
+  }
+  let n = 0
+  for (const isBackup of latest.values()) if (isBackup) n++
+  return n
+}

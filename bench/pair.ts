@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { buildLab, canRunLab, type Lab, type LabProcess } from '../src/lab/netns.js'
 import { STOP_BELOW_COMPLETION_PCT } from './ladder.js'
-import { countOccurrences, FAILOVER_NAME, pairLoadArgv, pairProbeArgv } from './pair-configs.js'
+import { backupAddressCount, countOccurrences, FAILOVER_NAME, pairLoadArgv, pairProbeArgv } from './pair-configs.js'
 import { PAIR_KIND_TABLE, MARKERS, type NodeLaunch, type PairKind } from './pair-kinds.js'
 import { PAIR_USAGE, parsePairOptions, type PairOptions } from './pair-options.js'
 import { pairMarkdown, summarizePairStep, type PairRun, type PairStep } from './pair-report.js'
@@ -136,7 +136,7 @@ async function startNodes(l: Lab, kind: PairKind, stepDir: string, opts: PairOpt
         return m !== null
       }, procs)
       await waitFor(`${lts} BACKUP leases in the secondary's lease file`, SYNC_TIMEOUT_MS,
-        () => countOccurrences(readText(secondary.leasePath), 'binding state backup;') >= lts, procs)
+        () => backupAddressCount(readText(secondary.leasePath)) >= lts, procs)
     }
   }
   const syncMs = Date.now() - t0
