@@ -18,7 +18,7 @@ export interface PairOptions {
   help: boolean
 }
 
-export const DEFAULT_PAIR_RATES = [250, 500, 1000, 2000, 4000, 6000] as const
+export const DEFAULT_PAIR_RATES = [250, 500, 1000, 2000, 3000, 4000, 6000] as const
 
 export const PAIR_USAGE = `usage: npm run bench:pair -- [options]
 

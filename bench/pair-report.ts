@@ -53,7 +53,10 @@ export interface PairStep {
   ackSharePct: Array<number | undefined>
   /** Sum of the nodes' OFFER lines / OFFERs perfdhcp received (1.0 = no duplicate offers). */
   offersLoggedPerReceived?: number | undefined
+  /** Sum of the nodes' ACK lines / ACKs perfdhcp received (> 1: both peers ACKed some REQUESTs). */
+  acksLoggedPerReceived?: number | undefined
   orphansDO?: number | undefined
+  orphansRA?: number | undefined
   loadavg1?: number | undefined
   foreignPctOnServerCpu?: number | undefined
 }
@@ -82,7 +85,10 @@ export function summarizePairStep(runs: readonly PairRun[]): PairStep {
     ackSharePct: Array.from({ length: nodes }, (_, i) => medianOfDefined(shares.map((s) => s[i]))),
     offersLoggedPerReceived: medianOfDefined(runs.map((r) =>
       r.offersReceived > 0 ? r.offersPerNode.reduce((a, b) => a + b, 0) / r.offersReceived : undefined)),
+    acksLoggedPerReceived: medianOfDefined(runs.map((r) =>
+      r.acksReceived > 0 ? r.acksPerNode.reduce((a, b) => a + b, 0) / r.acksReceived : undefined)),
     orphansDO: medianOfDefined(runs.map((r) => r.orphansDO)),
+    orphansRA: medianOfDefined(runs.map((r) => r.orphansRA)),
     loadavg1: medianOfDefined(runs.map((r) => r.loadavg1)),
     foreignPctOnServerCpu: medianOfDefined(runs.map((r) => r.foreignPctOnServerCpu)),
   }
@@ -141,14 +147,14 @@ export function pairMarkdown(outcomes: readonly PairOutcomeLike[]): string {
       `${top === undefined ? '–' : top.ackSharePct.map((s) => fmt(s, 1)).join(' / ')} | ${o.skipped ?? ''} |`)
   }
   const steps = [
-    '| kind | offered/s | sent/s | achieved DORA/s | compl % | DO / RA p99 ms | CPU ms/DORA (all peers) | ACK share % per node | logged OFFERs / received | DO orphans | n | others on srv CPU % | load |',
-    '|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|',
+    '| kind | offered/s | sent/s | achieved DORA/s | compl % | DO / RA p99 ms | CPU ms/DORA (all peers) | ACK share % per node | logged OFFERs / ACKs per received | orphans DO / RA | n | others on srv CPU % | load |',
+    '|---|---:|---:|---:|---:|---|---:|---|---|---|---:|---:|---:|',
   ]
   for (const o of outcomes) {
     for (const s of o.steps) {
       steps.push(`| ${[o.kind, String(s.offeredRate), fmt(s.sentRate, 0), fmt(s.achievedRate, 1), fmt(s.completionPct),
         `${fmt(s.doP99, 1)} / ${fmt(s.raP99, 1)}`, fmt(s.cpuMsPerDora, 3), s.ackSharePct.map((x) => fmt(x, 1)).join(' / '),
-        fmt(s.offersLoggedPerReceived, 3), fmt(s.orphansDO, 0), String(s.repeats), fmt(s.foreignPctOnServerCpu, 0), fmt(s.loadavg1)].join(' | ')} |`)
+        `${fmt(s.offersLoggedPerReceived, 3)} / ${fmt(s.acksLoggedPerReceived, 3)}`, `${fmt(s.orphansDO, 0)} / ${fmt(s.orphansRA, 0)}`, String(s.repeats), fmt(s.foreignPctOnServerCpu, 0), fmt(s.loadavg1)].join(' | ')} |`)
     }
   }
   const r = pairRatios(outcomes)

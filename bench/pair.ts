@@ -253,7 +253,7 @@ async function runStep(l: Lab, kind: PairKind, rate: number, repeat: number, opt
 function describe(r: PairRun): string {
   return `${r.kind} ${r.offeredRate}/s #${r.repeat}: ${r.achievedRate.toFixed(1)} DORA/s, ${r.completionPct.toFixed(2)} %, ` +
     `CPU ${r.cpuMsPerDora?.toFixed(3) ?? '–'} ms/DORA (both), ACKs per node ${r.acksPerNode.join('/')}, ` +
-    `OFFERs per node ${r.offersPerNode.join('/')} vs perfdhcp ${r.offersReceived} received, orphans DO ${r.orphansDO}, ` +
+    `OFFERs per node ${r.offersPerNode.join('/')} vs perfdhcp ${r.offersReceived} received, ACKs received ${r.acksReceived}, orphans DO/RA ${r.orphansDO}/${r.orphansRA}, ` +
     `sync ${(r.syncMs / 1000).toFixed(1)} s, others on srv CPU ${r.foreignPctOnServerCpu?.toFixed(0) ?? '–'} %, load ${r.loadavg1.toFixed(2)}`
 }
 
