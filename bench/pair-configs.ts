@@ -193,3 +193,10 @@ export function backupAddressCount(leaseFile: string): number {
   for (const isBackup of latest.values()) if (isBackup) n++
   return n
 }
+
+/** `syscr` + `syscw` of a `/proc/PID/io` text (read- and write-family syscalls, all threads). */
+export function ioSyscalls(procIo: string): { reads: number; writes: number } | undefined {
+  const r = /^syscr:\s*(\d+)$/m.exec(procIo)
+  const w = /^syscw:\s*(\d+)$/m.exec(procIo)
+  return r?.[1] === undefined || w?.[1] === undefined ? undefined : { reads: Number(r[1]), writes: Number(w[1]) }
+}

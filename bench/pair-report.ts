@@ -30,6 +30,9 @@ export interface PairRun {
   serverCpuMs: number
   cpuMsPerNode: number[]
   cpuMsPerDora?: number | undefined
+  /** `/proc/PID/io` syscr / syscw of all peers during the load, per ACK (noise-free work measure). */
+  readSyscallsPerDora?: number | undefined
+  writeSyscallsPerDora?: number | undefined
   /** OFFER / ACK lines each node logged during the load. */
   offersPerNode: number[]
   acksPerNode: number[]
@@ -49,6 +52,8 @@ export interface PairStep {
   doP99?: number | undefined
   raP99?: number | undefined
   cpuMsPerDora?: number | undefined
+  readSyscallsPerDora?: number | undefined
+  writeSyscallsPerDora?: number | undefined
   /** Share of the ACKs each node logged, % (median over repeats). */
   ackSharePct: Array<number | undefined>
   /** Sum of the nodes' OFFER lines / OFFERs perfdhcp received (1.0 = no duplicate offers). */
@@ -82,6 +87,8 @@ export function summarizePairStep(runs: readonly PairRun[]): PairStep {
     doP99: medianOfDefined(runs.map((r) => r.doP99)),
     raP99: medianOfDefined(runs.map((r) => r.raP99)),
     cpuMsPerDora: medianOfDefined(runs.map((r) => r.cpuMsPerDora)),
+    readSyscallsPerDora: medianOfDefined(runs.map((r) => r.readSyscallsPerDora)),
+    writeSyscallsPerDora: medianOfDefined(runs.map((r) => r.writeSyscallsPerDora)),
     ackSharePct: Array.from({ length: nodes }, (_, i) => medianOfDefined(shares.map((s) => s[i]))),
     offersLoggedPerReceived: medianOfDefined(runs.map((r) =>
       r.offersReceived > 0 ? r.offersPerNode.reduce((a, b) => a + b, 0) / r.offersReceived : undefined)),
@@ -147,13 +154,13 @@ export function pairMarkdown(outcomes: readonly PairOutcomeLike[]): string {
       `${top === undefined ? '–' : top.ackSharePct.map((s) => fmt(s, 1)).join(' / ')} | ${o.skipped ?? ''} |`)
   }
   const steps = [
-    '| kind | offered/s | sent/s | achieved DORA/s | compl % | DO / RA p99 ms | CPU ms/DORA (all peers) | ACK share % per node | logged OFFERs / ACKs per received | orphans DO / RA | n | others on srv CPU % | load |',
-    '|---|---:|---:|---:|---:|---|---:|---|---|---|---:|---:|---:|',
+    '| kind | offered/s | sent/s | achieved DORA/s | compl % | DO / RA p99 ms | CPU ms/DORA (all peers) | r / w syscalls per DORA | ACK share % per node | logged OFFERs / ACKs per received | orphans DO / RA | n | others on srv CPU % | load |',
+    '|---|---:|---:|---:|---:|---|---:|---|---|---|---|---:|---:|---:|',
   ]
   for (const o of outcomes) {
     for (const s of o.steps) {
       steps.push(`| ${[o.kind, String(s.offeredRate), fmt(s.sentRate, 0), fmt(s.achievedRate, 1), fmt(s.completionPct),
-        `${fmt(s.doP99, 1)} / ${fmt(s.raP99, 1)}`, fmt(s.cpuMsPerDora, 3), s.ackSharePct.map((x) => fmt(x, 1)).join(' / '),
+        `${fmt(s.doP99, 1)} / ${fmt(s.raP99, 1)}`, fmt(s.cpuMsPerDora, 3), `${fmt(s.readSyscallsPerDora, 2)} / ${fmt(s.writeSyscallsPerDora, 2)}`, s.ackSharePct.map((x) => fmt(x, 1)).join(' / '),
         `${fmt(s.offersLoggedPerReceived, 3)} / ${fmt(s.acksLoggedPerReceived, 3)}`, `${fmt(s.orphansDO, 0)} / ${fmt(s.orphansRA, 0)}`, String(s.repeats), fmt(s.foreignPctOnServerCpu, 0), fmt(s.loadavg1)].join(' | ')} |`)
     }
   }

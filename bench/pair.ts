@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { buildLab, canRunLab, type Lab, type LabProcess } from '../src/lab/netns.js'
 import { STOP_BELOW_COMPLETION_PCT } from './ladder.js'
-import { backupAddressCount, countOccurrences, FAILOVER_NAME, pairLoadArgv, pairProbeArgv } from './pair-configs.js'
+import { backupAddressCount, countOccurrences, FAILOVER_NAME, ioSyscalls, pairLoadArgv, pairProbeArgv } from './pair-configs.js'
 import { PAIR_KIND_TABLE, MARKERS, type NodeLaunch, type PairKind } from './pair-kinds.js'
 import { PAIR_USAGE, parsePairOptions, type PairOptions } from './pair-options.js'
 import { pairMarkdown, summarizePairStep, type PairRun, type PairStep } from './pair-report.js'
@@ -188,12 +188,14 @@ async function runStep(l: Lab, kind: PairKind, rate: number, repeat: number, opt
     const pinnedCpu = /^\d+$/.test(opts.serverCpu) ? Number(opts.serverCpu) : undefined
     const coreBefore = pinnedCpu === undefined ? undefined : readCpuTimes(pinnedCpu)
     const ticksBefore = procs.map((p) => processGroupTicks(p.pid))
+    const ioBefore = procs.map((p) => ioSyscalls(readText(`/proc/${p.pid}/io`)))
     const pressureBefore = samplePressure()
     const out = join(stepDir, 'perfdhcp.out')
     const load = l.run(PAIR_CLIENT.ns, pairLoadArgv({ rate, durationS: opts.durationS, clientCpu: opts.clientCpu, iface: PAIR_CLIENT.iface, clients: SIMULATED_CLIENTS }), { output: { kind: 'file', path: out } })
     live.add(load)
     const status = await load.waitForExit(opts.durationS * 1000 + LOAD_SLACK_MS)
     const ticksAfter = procs.map((p) => processGroupTicks(p.pid))
+    const ioAfter = procs.map((p) => ioSyscalls(readText(`/proc/${p.pid}/io`)))
     const pressureAfter = samplePressure()
     const coreAfter = pinnedCpu === undefined ? undefined : readCpuTimes(pinnedCpu)
     if (status === undefined) {
@@ -216,6 +218,18 @@ async function runStep(l: Lab, kind: PairKind, rate: number, repeat: number, opt
     const cpuMsPerNode = procs.map((_, i) => (((ticksAfter[i] ?? 0) - (ticksBefore[i] ?? 0)) * 1000) / ticksPerS)
     const serverCpuMs = cpuMsPerNode.reduce((a, b) => a + b, 0)
     const serverTicks = ticksAfter.reduce((a, b) => a + b, 0) - ticksBefore.reduce((a, b) => a + b, 0)
+    const ioDelta = (k: 'reads' | 'writes'): number | undefined => {
+      let sum = 0
+      for (let i = 0; i < procs.length; i++) {
+        const a = ioAfter[i]
+        const b = ioBefore[i]
+        if (a === undefined || b === undefined) return undefined
+        sum += a[k] - b[k]
+      }
+      return sum
+    }
+    const syscallsR = ioDelta('reads')
+    const syscallsW = ioDelta('writes')
     return {
       kind: kind.name,
       offeredRate: rate,
@@ -238,6 +252,8 @@ async function runStep(l: Lab, kind: PairKind, rate: number, repeat: number, opt
       serverCpuMs,
       cpuMsPerNode,
       cpuMsPerDora: acks > 0 ? serverCpuMs / acks : undefined,
+      readSyscallsPerDora: syscallsR !== undefined && acks > 0 ? syscallsR / acks : undefined,
+      writeSyscallsPerDora: syscallsW !== undefined && acks > 0 ? syscallsW / acks : undefined,
       offersPerNode: logs.map((t) => countOccurrences(t, marks.offer)),
       acksPerNode: logs.map((t) => countOccurrences(t, marks.ack)),
       loadavg1: loadavg()[0] ?? 0,
@@ -252,7 +268,7 @@ async function runStep(l: Lab, kind: PairKind, rate: number, repeat: number, opt
 
 function describe(r: PairRun): string {
   return `${r.kind} ${r.offeredRate}/s #${r.repeat}: ${r.achievedRate.toFixed(1)} DORA/s, ${r.completionPct.toFixed(2)} %, ` +
-    `CPU ${r.cpuMsPerDora?.toFixed(3) ?? '–'} ms/DORA (both), ACKs per node ${r.acksPerNode.join('/')}, ` +
+    `CPU ${r.cpuMsPerDora?.toFixed(3) ?? '–'} ms/DORA (both), read/write syscalls per DORA ${r.readSyscallsPerDora?.toFixed(2) ?? '–'}/${r.writeSyscallsPerDora?.toFixed(2) ?? '–'}, ACKs per node ${r.acksPerNode.join('/')}, ` +
     `OFFERs per node ${r.offersPerNode.join('/')} vs perfdhcp ${r.offersReceived} received, ACKs received ${r.acksReceived}, orphans DO/RA ${r.orphansDO}/${r.orphansRA}, ` +
     `sync ${(r.syncMs / 1000).toFixed(1)} s, others on srv CPU ${r.foreignPctOnServerCpu?.toFixed(0) ?? '–'} %, load ${r.loadavg1.toFixed(2)}`
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  backupAddressCount, countOccurrences, failoverPairConf, iscLeaseDate, keaHaConfig, pairLoadArgv, seededNormalLeases,
+  backupAddressCount, countOccurrences, ioSyscalls, failoverPairConf, iscLeaseDate, keaHaConfig, pairLoadArgv, seededNormalLeases,
   FAILOVER_NAME, KEA_HALVES,
 } from '../../bench/pair-configs.js'
 import { parsePairOptions, DEFAULT_PAIR_RATES } from '../../bench/pair-options.js'
@@ -98,4 +98,9 @@ test('report: per-node share, duplicate-offer ratio, ratio of max sustained rate
   ])
   assert.equal(r.rate, 4)
   assert.ok(r.cpu !== undefined && Math.abs(r.cpu - 3) < 1e-9)
+})
+
+test('/proc/PID/io: read and write syscall counters', () => {
+  assert.deepEqual(ioSyscalls('rchar: 6976\nwchar: 0\nsyscr: 10\nsyscw: 3\nread_bytes: 0\n'), { reads: 10, writes: 3 })
+  assert.equal(ioSyscalls(''), undefined)
 })
