@@ -8,7 +8,7 @@
  * load and reads the CPU of both processes and the OFFER/ACK lines each node logged.
  * Needs root; removes its `hbp-x-*` namespaces on exit, error or SIGINT/SIGTERM.
  */
-import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -31,6 +31,7 @@ const PROBE_ATTEMPTS = 8
 const STOP_GRACE_MS = 10_000
 const LOAD_SLACK_MS = 30_000
 const PROBE_MAC = '02:ab:fe:00:00:00'
+const TMPFS_MAGIC = 0x01021994
 
 class NotReady extends Error {}
 
@@ -334,6 +335,11 @@ async function main(): Promise<number> {
   const workdir = opts.workdir ?? mkdtempSync(join(tmpdir(), 'hbp-bench-'))
   mkdirSync(workdir, { recursive: true })
   if (opts.workdir === undefined && !opts.keepWorkdir) disposable = workdir
+  try {
+    if (statfsSync(workdir).type === TMPFS_MAGIC) log(`WARNING: ${workdir} is on tmpfs; fsync is free there and the fsyncing servers look too good`)
+  } catch {
+    // statfs unsupported: no warning
+  }
   const ticksPerS = clockTicksPerSecond()
   const fsyncMs = measureFsyncMs(workdir)
   const startedAt = new Date()
