@@ -12,8 +12,10 @@ import { NODE1, NODE2, type PairNode } from './pair-topology.js'
 import { dhcpdConf, HADHCPD_CLI, HADHCPD_LAUNCHER, ISC_READY_LINE, KEA_READY_LINE } from './servers.js'
 import { existsSync } from 'node:fs'
 
-export type PairKindName = 'hadhcpd' | 'hadhcpd-pair' | 'dhcpd-pair' | 'kea-ha'
+export type PairKindName = 'hadhcpd' | 'hadhcpd-pair' | 'dhcpd-pair' | 'kea-ha' | 'hadhcpd-isc-pair' | 'isc-hadhcpd-pair'
+/** The kinds a default run measures (the mixed pairs are interop extras, by --kinds only). */
 export const PAIR_KINDS: readonly PairKindName[] = ['hadhcpd', 'hadhcpd-pair', 'dhcpd-pair', 'kea-ha']
+export const ALL_PAIR_KINDS: readonly PairKindName[] = [...PAIR_KINDS, 'hadhcpd-isc-pair', 'isc-hadhcpd-pair']
 
 export type PairFamily = 'isc' | 'hadhcpd' | 'kea'
 
@@ -79,11 +81,12 @@ function nodeDir(stepDir: string, i: 1 | 2): string {
   return dir
 }
 
-function failoverPair(family: 'isc' | 'hadhcpd', stepDir: string, cpu: string, now: Date): NodeLaunch[] {
+/** Node 1 is the primary, node 2 the secondary; `secondary` defaults to the primary's family. */
+function failoverPair(primary: 'isc' | 'hadhcpd', stepDir: string, cpu: string, now: Date, secondary = primary): NodeLaunch[] {
   const seeded = seededNormalLeases(now)
   return [
-    iscStyleNode(family, nodeDir(stepDir, 1), NODE1, failoverPairConf({ role: 'primary', self: NODE1.ip, peer: NODE2.ip }), seeded, cpu),
-    iscStyleNode(family, nodeDir(stepDir, 2), NODE2, failoverPairConf({ role: 'secondary', self: NODE2.ip, peer: NODE1.ip }), seeded, cpu),
+    iscStyleNode(primary, nodeDir(stepDir, 1), NODE1, failoverPairConf({ role: 'primary', self: NODE1.ip, peer: NODE2.ip }), seeded, cpu),
+    iscStyleNode(secondary, nodeDir(stepDir, 2), NODE2, failoverPairConf({ role: 'secondary', self: NODE2.ip, peer: NODE1.ip }), seeded, cpu),
   ]
 }
 
@@ -108,6 +111,18 @@ export const PAIR_KIND_TABLE: Record<PairKindName, PairKind> = {
     durability: 'fsync per ACK and per received BNDUPD',
     unavailableReason: () => missing('dhcpd'),
     prepare: (stepDir, cpu, now) => failoverPair('isc', stepDir, cpu, now),
+  },
+  'hadhcpd-isc-pair': {
+    name: 'hadhcpd-isc-pair', label: 'hadhcpd primary + ISC dhcpd secondary (split 128)', family: 'hadhcpd', paired: true,
+    durability: 'fsync per ACK and per received BNDUPD',
+    unavailableReason: () => hadhcpdMissing() ?? missing('dhcpd'),
+    prepare: (stepDir, cpu, now) => failoverPair('hadhcpd', stepDir, cpu, now, 'isc'),
+  },
+  'isc-hadhcpd-pair': {
+    name: 'isc-hadhcpd-pair', label: 'ISC dhcpd primary + hadhcpd secondary (split 128)', family: 'hadhcpd', paired: true,
+    durability: 'fsync per ACK and per received BNDUPD',
+    unavailableReason: () => hadhcpdMissing() ?? missing('dhcpd'),
+    prepare: (stepDir, cpu, now) => failoverPair('isc', stepDir, cpu, now, 'hadhcpd'),
   },
   'kea-ha': {
     name: 'kea-ha', label: 'Kea 2.2 HA load-balancing pair (MT, dedicated listener)', family: 'kea', paired: true,

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util'
 import { parseRateLadder } from './ladder.js'
-import { PAIR_KINDS, type PairKindName } from './pair-kinds.js'
+import { ALL_PAIR_KINDS, PAIR_KINDS, type PairKindName } from './pair-kinds.js'
 
 export interface PairOptions {
   kinds: PairKindName[]
@@ -22,7 +22,8 @@ export const DEFAULT_PAIR_RATES = [250, 500, 1000, 2000, 3000, 4000, 6000] as co
 
 export const PAIR_USAGE = `usage: npm run bench:pair -- [options]
 
-  --kinds LIST        hadhcpd,hadhcpd-pair,dhcpd-pair,kea-ha        (env PAIR_KINDS; default all four)
+  --kinds LIST        hadhcpd,hadhcpd-pair,dhcpd-pair,kea-ha        (env PAIR_KINDS; default these four)
+                      interop extras: hadhcpd-isc-pair (hadhcpd primary + ISC secondary), isc-hadhcpd-pair
   --rates LIST        offered DORA/s ladder, same for every kind    (env PAIR_RATES; default "${DEFAULT_PAIR_RATES.join(' ')}")
   --duration S        seconds per step, whole seconds               (env DURATION; default 10)
   --repeats N         runs per step; medians are reported           (env REPEATS; default 1)
@@ -48,7 +49,7 @@ function cpuList(text: string): string {
 export function parsePairKinds(text: string): PairKindName[] {
   const kinds = text.split(/[\s,]+/).filter((k) => k !== '')
   for (const k of kinds) {
-    if (!(PAIR_KINDS as readonly string[]).includes(k)) throw new Error(`unknown kind "${k}" (${PAIR_KINDS.join(', ')})`)
+    if (!(ALL_PAIR_KINDS as readonly string[]).includes(k)) throw new Error(`unknown kind "${k}" (${ALL_PAIR_KINDS.join(', ')})`)
   }
   if (kinds.length === 0) throw new Error('no kinds selected')
   return [...new Set(kinds)] as PairKindName[]

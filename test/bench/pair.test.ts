@@ -74,6 +74,7 @@ test('options: defaults, kinds validated, rates shared by every kind', () => {
   assert.equal(o.serverCpu, '0')
   assert.deepEqual(parsePairOptions(['--kinds', 'kea-ha', '--rates', '2000 1000'], {}).rates, [1000, 2000])
   assert.throws(() => parsePairOptions(['--kinds', 'kea'], {}), /unknown kind/)
+  assert.deepEqual(parsePairOptions(['--kinds', 'isc-hadhcpd-pair'], {}).kinds, ['isc-hadhcpd-pair'], 'interop extras by name only')
 })
 
 function run(kind: string, rate: number, compl: number, cpu: number, acks: number[]): PairRun {
