@@ -72,6 +72,12 @@ export interface UpdateCounters {
   refused: number
 }
 
+/** What a received BNDUPD leads to: the BNDACK (or reject) and, once it is sent, MAC affinity for `affinity`. */
+interface BndupdOutcome {
+  readonly reply: FailoverMessage
+  readonly affinity?: number
+}
+
 export class LeaseUpdates {
   /** Each entry carries the binding state sent (set at send time; null while queued). */
   private readonly queue = new UpdateQueue<BindingState | null>({ maxBacklog: 1 << 20, window: 0 })
@@ -114,10 +120,27 @@ export class LeaseUpdates {
     else this.pump()
   }
 
-  /** A BNDUPD from the peer on `link`; handled after every earlier one. */
+  /**
+   * A BNDUPD from the peer on `link`. Checked and applied to the store at once, in arrival
+   * order; its journal commit is not awaited here, so the BNDUPDs in flight (up to our
+   * max-unacked-updates) share one group commit instead of paying one fsync each. Each BNDACK
+   * still leaves only after its binding is durable, and in arrival order (the journal resolves
+   * commits first in, first out).
+   */
   received(link: UpdateLink, msg: FailoverMessage): void {
     this.counters.received++
-    this.chain = this.chain.then(() => this.bindingUpdate(link, msg)).catch((err: unknown) =>
+    let outcome: Promise<BndupdOutcome | undefined>
+    try {
+      outcome = this.bindingUpdate(msg)
+    } catch (err) {
+      outcome = Promise.reject(err)
+    }
+    this.chain = Promise.all([this.chain, outcome]).then(([, o]) => {
+      if (o === undefined) return
+      link.send(o.reply)
+      // The peer's EXPIRED/RELEASED/RESET is stored as FREE: MAC affinity (§6.4, after the ack as dhcpd).
+      if (o.affinity !== undefined) void this.balancer.affinity(o.affinity).catch((err: unknown) => this.commitFailed(err))
+    }).catch((err: unknown) =>
       this.ctx.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.ctx.name}: BNDUPD: ${err instanceof Error ? err.message : String(err)}`))
   }
 
@@ -126,7 +149,7 @@ export class LeaseUpdates {
     return this.queue.pendingCount + this.queue.inFlightCount
   }
 
-  /** Resolves when every received BNDUPD so far has been handled. */
+  /** Resolves when every received BNDUPD so far has been handled (and its BNDACK sent). */
   settled(): Promise<void> {
     return this.chain
   }
@@ -260,17 +283,21 @@ export class LeaseUpdates {
     this.pump()
   }
 
-  /** A peer BNDUPD: check (§2.4, §2.7), store + fsync, then BNDACK (or reject). */
-  private async bindingUpdate(l: UpdateLink, msg: FailoverMessage): Promise<void> {
+  /**
+   * A peer BNDUPD: check (§2.4, §2.7) and store synchronously, then fsync and BNDACK (or
+   * reject). Everything before the commit runs before the caller returns, so a later BNDUPD
+   * for the same address is checked against this one.
+   */
+  private bindingUpdate(msg: FailoverMessage): Promise<BndupdOutcome | undefined> {
     const b = viewBinding(msg)
     const now = this.ctx.clock()
-    const reject = (address: number, reason: number, message: string): void => {
+    const reject = (address: number, reason: number, message: string): Promise<BndupdOutcome> => {
       this.counters.refused++
       this.ctx.log.log('info', 'FAILOVER_BNDUPD_REJECT_SENT', `bind update on ${formatIp(address)} from ${this.ctx.name}: ${message}`)
-      l.send(bndackMessage({ time: now, xid: msg.xid }, address, reason, message))
+      return Promise.resolve({ reply: bndackMessage({ time: now, xid: msg.xid }, address, reason, message) })
     }
     const address = b.address
-    if (address === undefined) return
+    if (address === undefined) return Promise.resolve(undefined)
     const theirs = b.status === undefined ? undefined : bindingStateFromCode(b.status)
     if (theirs === undefined) return reject(address, RejectReason.MISSING_BINDING_INFO, 'binding update lacks required options')
     if (!inRanges(this.ctx.ranges, address)) return reject(address, RejectReason.ILLEGAL_IP_ADDRESS, 'unknown IP address')
@@ -293,10 +320,10 @@ export class LeaseUpdates {
       // Both of us renewed the client while apart and ours is the later grant (the duel rule,
       // for an update of ours not yet in flight): storing theirs would shorten the lease the
       // client holds. Refuse it and send ours.
-      reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
+      const refused = reject(address, RejectReason.LESS_CRITICAL_BINDING_INFO, 'incoming update is less critical than outgoing update')
       this.queue.enqueue(address, null)
       this.pump()
-      return
+      return refused
     }
     const input = {
       ours: oursState, oursEnds: ours?.ends ?? 0, theirs, tsfp: b.potentialExpiry ?? 0, now, role: this.ctx.role,
@@ -309,15 +336,14 @@ export class LeaseUpdates {
     if (!ok) return reject(address, RejectReason.FATAL_CONFLICT, `${formatIp(address)}: invalid state transition: ${oursState} to ${theirs}`)
     const change = this.ctx.db.store.upsert(leaseFromBinding({ ...b, address }, theirs, ours), 'peer-update')
     this.ctx.onLeaseChange(change)
-    try {
-      await this.ctx.db.commit([change])
-    } catch (err) {
-      return reject(address, RejectReason.UNKNOWN, 'database update failed')
-    }
-    l.send(bndackMessage({ time: now, xid: msg.xid }, address))
-    this.balancer.leasesChanged()
-    // The peer's EXPIRED/RELEASED/RESET is stored as FREE: MAC affinity (§6.4, after the ack as dhcpd).
-    if (isTransitional(theirs)) await this.balancer.affinity(address)
+    return this.ctx.db.commit([change]).then(
+      () => {
+        this.balancer.leasesChanged()
+        const reply = bndackMessage({ time: now, xid: msg.xid }, address)
+        return isTransitional(theirs) ? { reply, affinity: address } : { reply }
+      },
+      () => reject(address, RejectReason.UNKNOWN, 'database update failed'),
+    )
   }
 
   private commitFailed(err: unknown): void {
