@@ -36,7 +36,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { e2eCanRun, findTool, missingRequirements } from '../helpers/e2e.js'
-import { waitFor, waitForLog } from '../helpers/dhcp-lab.js'
+import { parseHookLog, waitFor, waitForLog } from '../helpers/dhcp-lab.js'
 import { VrrpLab, VIP, H_ADDR, K_ADDR } from '../helpers/vrrp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
 
@@ -44,9 +44,21 @@ const REQ = { root: true, tools: ['ip', 'keepalived', 'dhcrelay', 'udhcpc', 'dhc
 const runnable = missingRequirements(REQ).length === 0
 const PROBE_CLIENTS = 6
 const PROBE_SPACING_MS = 200
+const RB_MAC = '02:fa:61:00:02:01'
+const RB_ADDR = '198.18.61.99'
+const RB_LEASE_S = 20
+/** The rebinding client's reservation, the same on both servers (T1 6 s, T2 10.5 s). */
+const RB_HOST = `host rb {
+  hardware ethernet ${RB_MAC};
+  fixed-address ${RB_ADDR};
+  default-lease-time ${RB_LEASE_S};
+  max-lease-time ${RB_LEASE_S};
+}
+`
 
 let lab: VrrpLab
 let relayNs: string
+let rbNs: string
 const clients: { ns: string; iface: string; busy: boolean }[] = []
 
 before(() => {
@@ -55,7 +67,7 @@ before(() => {
   option routers 198.18.61.1;
   range 198.18.61.100 198.18.61.149;
 }
-`)
+${RB_HOST}`)
   const clientLan = lab.lab.bridge('swc')
   relayNs = lab.lab.ns('relay')
   lab.lab.link(lab.lan, relayNs, 'hvkr-r0', { address: '198.18.60.254/24' })
@@ -66,6 +78,8 @@ before(() => {
     lab.lab.link(clientLan, ns, iface, { mac: `02:fa:61:00:01:0${i}` })
     clients.push({ ns, iface, busy: false })
   }
+  rbNs = lab.lab.ns('rb')
+  lab.lab.link(clientLan, rbNs, 'hvkr-rb', { mac: RB_MAC })
   // Replies to the relay's giaddr (198.18.61.1) go back through the relay.
   lab.lab.ip(lab.hNs, ['route', 'add', '198.18.61.0/24', 'via', '198.18.60.254'])
   lab.lab.ip(lab.kNs, ['route', 'add', '198.18.61.0/24', 'via', '198.18.60.254'])
@@ -74,6 +88,37 @@ before(() => {
 after(async () => {
   if (runnable) await lab.destroy()
 })
+
+interface ClientEvent { readonly kind: string; readonly ip: string; readonly server: string; readonly at: number }
+
+/**
+ * udhcpc left running in `rbNs` (reservation RB_ADDR, 12 s leases). The hook sets the address
+ * but no route: the client cannot reach a server-id by unicast, so its RENEWING requests
+ * (T1) fail locally and at T2 it REBINDS by broadcast, which only the relay carries (to the
+ * VIP). Each event is logged with its wall-clock time.
+ */
+function startRebindingClient(): { proc: LabProcess; events: () => ClientEvent[] } {
+  const log = join(lab.lab.dir, 'rb-hook.log')
+  const script = lab.lab.file('rb-hook.sh', `#!/bin/sh
+{ echo "arg=$1"; echo "at=$(date +%s.%N)"; env | grep -E '^(ip|mask|serverid|lease)='; echo "--"; } >> ${log}
+case "$1" in
+  bound|renew) ip addr replace "$ip/$mask" dev "$interface" ;;
+  deconfig|nak|leasefail) ip addr flush dev "$interface" ;;
+esac
+exit 0
+`, 0o755)
+  const proc = lab.lab.start(rbNs, ['udhcpc', '-i', 'hvkr-rb', '-f', '-t', '20', '-T', '1', '-A', '1', '-s', script], 'rb.out')
+  return {
+    proc,
+    events: () => parseHookLog(log).map((r) => ({ kind: r['arg'] ?? '', ip: r['ip'] ?? '', server: r['serverid'] ?? '', at: Number(r['at']) * 1000 })),
+  }
+}
+
+/** When the client got the answer before `e` (its previous bound/renew). */
+function lastAckBefore(events: readonly ClientEvent[], e: ClientEvent): number {
+  const before = events.filter((x) => (x.kind === 'bound' || x.kind === 'renew') && x.at < e.at)
+  return before[before.length - 1]?.at ?? Number.NaN
+}
 
 /** ISC dhcpd on keepalived's node: the same relayed subnet, its own range, no failover. */
 const ISC_CONF = `authoritative;
@@ -87,7 +132,7 @@ subnet 198.18.61.0 netmask 255.255.255.0 {
   option routers 198.18.61.1;
   range 198.18.61.150 198.18.61.199;
 }
-`
+${RB_HOST}`
 
 interface Probe {
   readonly n: number
@@ -186,6 +231,13 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
     await waitFor('dhcrelay listening', 10_000, () => (/Sending on|Listening on/.test(relay.output()) ? true : undefined))
     const relayPid = relay.pid
 
+    // A long-running client, bound by hadhcpd now; it rebinds through the same relay across the changes.
+    const rb = startRebindingClient()
+    procs.push(rb.proc)
+    const rbBound = await waitFor('the rebinding client bound', 15_000, () => rb.events().find((e) => e.kind === 'bound'))
+    assert.equal(rbBound.server, H_ADDR)
+    assert.equal(rbBound.ip, RB_ADDR)
+
     const prober = new Prober(80_000)
     try {
       // Steady state: the relay's answers come from hadhcpd.
@@ -206,6 +258,14 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
       const ga = gap(prober.probes, H_ADDR, K_ADDR, stopA)
       t.diagnostic(`(a) gap without answers hadhcpd → ISC dhcpd via the same relay: ${ga.ms.toFixed(0)} ms between the last answered probe (start ${(ga.lastOld.at - stopA).toFixed(0)} ms rel. to SIGTERM) and the first answered by ${K_ADDR} (start +${(ga.firstNew.at - stopA).toFixed(0)} ms); ${ga.unanswered} unanswered probe(s)`)
 
+      // The rebinding client's next REBINDING broadcast (T2 of its hadhcpd lease) is answered by ISC dhcpd.
+      const stopAWall = Date.now() - (performance.now() - stopA)
+      const rbA = await waitFor('the rebinding client answered by ISC dhcpd', (RB_LEASE_S + 5) * 1000, () => rb.events().find((e) => e.at >= stopAWall && e.server === K_ADDR))
+        .catch((e: Error) => assert.fail(`${e.message}\n${rb.proc.output()}\n${isc.output()}`))
+      assert.equal(rbA.kind, 'renew')
+      assert.equal(rbA.ip, RB_ADDR)
+      t.diagnostic(`(a) rebinding client (${RB_ADDR}) rebound by ISC dhcpd through the same relay ${((rbA.at - stopAWall) / 1000).toFixed(1)} s after the SIGTERM, ${((rbA.at - lastAckBefore(rb.events(), rbA)) / 1000).toFixed(1)} s after its last ACK from hadhcpd`)
+
       // (b) hadhcpd back with priority 110: preempts keepalived after its master-down interval.
       const startB = performance.now()
       h = await lab.startHadhcpd({ state: 'MASTER', priority: 110 })
@@ -216,13 +276,24 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
       t.diagnostic(`(b) hadhcpd (110) restarted → VIP back on hadhcpd ${(preempted - startB).toFixed(0)} ms after the start (incl. start-up)`)
       const b = await prober.answeredBy(H_ADDR, startB, 15_000).catch((e: Error) => assert.fail(`${e.message}\n${diag()}`))
       assert.match(b.ip ?? '', /^198\.18\.61\.1[0-4]\d$/)
-      await sleep(1000)
+      const preemptedWall = Date.now() - (performance.now() - preempted)
+      const rbB = await waitFor('the rebinding client answered by hadhcpd again', (RB_LEASE_S + 5) * 1000, () => rb.events().find((e) => e.at >= preemptedWall && e.server === H_ADDR))
+        .catch((e: Error) => assert.fail(`${e.message}\n${rb.proc.output()}\n${h.output()}`))
+      assert.equal(rbB.kind, 'renew')
+      assert.equal(rbB.ip, RB_ADDR)
+      t.diagnostic(`(b) rebinding client rebound by hadhcpd through the same relay ${((rbB.at - preemptedWall) / 1000).toFixed(1)} s after the VIP came back, ${((rbB.at - lastAckBefore(rb.events(), rbB)) / 1000).toFixed(1)} s after its last ACK from ISC dhcpd`)
       const gb = gap(prober.probes, K_ADDR, H_ADDR, startB)
       t.diagnostic(`(b) gap without answers ISC dhcpd → hadhcpd via the same relay: ${gb.ms.toFixed(0)} ms between the last answered probe (start ${(gb.lastOld.at - preempted).toFixed(0)} ms rel. to VIP seen on hadhcpd) and the first answered by ${H_ADDR} (start ${(gb.firstNew.at - preempted).toFixed(0)} ms); ${gb.unanswered} unanswered probe(s)`)
     } finally {
       await prober.stop()
     }
 
+    // The rebinding client kept its address throughout: bound once, then only renewals (REBINDING ACKs).
+    const rbEvents = rb.events()
+    assert.deepEqual([...new Set(rbEvents.slice(rbEvents.findIndex((e) => e.kind === 'bound') + 1).map((e) => `${e.kind} ${e.ip}`))], [`renew ${RB_ADDR}`], JSON.stringify(rbEvents))
+    assert.match(rb.proc.output(), /sending renew to 0\.0\.0\.0|broadcasting/, rb.proc.output())
+    const relayed = (what: string): number => relay.output().split('\n').filter((l) => l.startsWith(`Forwarded ${what} for ${RB_MAC}`)).length
+    t.diagnostic(`rebinding client through the relay: ${relayed('BOOTREQUEST')} requests forwarded to the VIP, ${relayed('BOOTREPLY')} replies back; ${JSON.stringify(rbEvents.map((e) => [e.kind, e.server, ((e.at - rbEvents[0]!.at) / 1000).toFixed(1)]))}`)
     assert.equal(relay.running, true, 'the relay kept running')
     assert.equal(relay.pid, relayPid)
     const answered = prober.probes.filter((p) => p.server !== undefined)
