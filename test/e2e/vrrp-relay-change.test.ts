@@ -18,9 +18,9 @@
  * the server identifier (each node's own address, never the VIP: src/ha/vrrp/README.md) and the
  * range. The only thing both servers know alike is one reservation (`host rb`, fixed-address
  * 198.18.61.99, 20 s leases): a rebinding client must get an ACK from whichever node holds the
- * VIP, and ISC, knowing nothing of hadhcpd's dynamic leases, would just ignore a rebind for one
- * of them (seen while writing this test: the client only got an answer after its lease ran out,
- * by a new DISCOVER).
+ * VIP. ISC knows nothing of hadhcpd's dynamic leases: while writing this test, a client holding
+ * one got neither ACK nor NAK from ISC for its relayed renewals and was answered only after its
+ * lease ran out, by a new DISCOVER — true of any non-failover pair, not of the relay path.
  *
  * Two kinds of client, both only through the relay:
  * - Probes measure the gap: every 200 ms a fresh one-shot udhcpc (DISCOVER → OFFER → REQUEST →
@@ -258,7 +258,8 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
       const stopped = h.stop(5000)
       const vipOnK = await lab.waitVip(lab.kNs, true, 3000)
       t.diagnostic(`(a) hadhcpd SIGTERM → VIP on keepalived's node ${vipOnK.toFixed(0)} ms later`)
-      assert.ok(vipOnK < 1500, `clean hand-over took ${vipOnK.toFixed(0)} ms`)
+      // Skew time (~0.65 s) after the priority-0 advert, not keepalived's master-down timeout (3.65 s).
+      assert.ok(vipOnK < 2500, `clean hand-over took ${vipOnK.toFixed(0)} ms`)
       await stopped
       const a = await prober.answeredBy(K_ADDR, stopA, 15_000).catch((e: Error) => assert.fail(`${e.message}\n${diag()}`))
       assert.match(a.ip ?? '', /^198\.18\.61\.1[5-9]\d$/, 'ISC dhcpd\'s range')
