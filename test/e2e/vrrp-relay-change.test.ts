@@ -47,6 +47,7 @@ import { e2eCanRun, findTool, missingRequirements } from '../helpers/e2e.js'
 import { parseHookLog, waitFor, waitForLog } from '../helpers/dhcp-lab.js'
 import { VrrpLab, VIP, H_ADDR, K_ADDR } from '../helpers/vrrp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
+import { runSync } from '../../src/lab/lab-process.js'
 
 const REQ = { root: true, tools: ['ip', 'keepalived', 'dhcrelay', 'udhcpc', 'dhcpd'] }
 const runnable = missingRequirements(REQ).length === 0
@@ -96,6 +97,10 @@ ${RB_HOST}`)
 after(async () => {
   if (runnable) await lab.destroy()
 })
+
+/** The relay's neighbour entry for the VIP (which node's MAC it sends to), if any. */
+const relayVipMac = (): string | undefined =>
+  /lladdr ([0-9a-f:]{17})/.exec(runSync(['ip', '-n', relayNs, 'neigh', 'show', VIP, 'dev', 'hvkr-r0'], 5000).stdout)?.[1]
 
 interface ClientEvent { readonly kind: string; readonly ip: string; readonly server: string; readonly at: number }
 
@@ -251,6 +256,7 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
       // Steady state: the relay's answers come from hadhcpd.
       const first = await prober.answeredBy(H_ADDR, 0, 15_000).catch((e: Error) => assert.fail(`${e.message}\n${diag()}`))
       assert.match(first.ip ?? '', /^198\.18\.61\.1[0-4]\d$/)
+      assert.equal(relayVipMac(), '02:fa:60:00:00:11')
       await sleep(1000)
 
       // (a) planned change: hadhcpd stops cleanly (priority 0), keepalived takes the VIP.
@@ -263,6 +269,7 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
       await stopped
       const a = await prober.answeredBy(K_ADDR, stopA, 15_000).catch((e: Error) => assert.fail(`${e.message}\n${diag()}`))
       assert.match(a.ip ?? '', /^198\.18\.61\.1[5-9]\d$/, 'ISC dhcpd\'s range')
+      assert.equal(relayVipMac(), '02:fa:60:00:00:12', 'the relay now sends to keepalived\'s node')
       await sleep(1000)
       const ga = gap(prober.probes, H_ADDR, K_ADDR, stopA)
       t.diagnostic(`(a) gap without answers hadhcpd → ISC dhcpd via the same relay: ${ga.ms.toFixed(0)} ms between the last answered probe (start ${(ga.lastOld.at - stopA).toFixed(0)} ms rel. to SIGTERM) and the first answered by ${K_ADDR} (start +${(ga.firstNew.at - stopA).toFixed(0)} ms); ${ga.unanswered} unanswered probe(s)`)
@@ -285,6 +292,7 @@ test('one dhcrelay pointed at the VIP keeps getting answers through a planned ha
       t.diagnostic(`(b) hadhcpd (110) restarted → VIP back on hadhcpd ${(preempted - startB).toFixed(0)} ms after the start (incl. start-up)`)
       const b = await prober.answeredBy(H_ADDR, startB, 15_000).catch((e: Error) => assert.fail(`${e.message}\n${diag()}`))
       assert.match(b.ip ?? '', /^198\.18\.61\.1[0-4]\d$/)
+      assert.equal(relayVipMac(), '02:fa:60:00:00:11', 'the relay sends to hadhcpd\'s node again')
       const preemptedWall = Date.now() - (performance.now() - preempted)
       const rbB = await waitFor('the rebinding client answered by hadhcpd again', (RB_LEASE_S + 5) * 1000, () => rb.events().find((e) => e.at >= preemptedWall && e.server === H_ADDR))
         .catch((e: Error) => assert.fail(`${e.message}\n${rb.proc.output()}\n${h.output()}`))
