@@ -20,6 +20,8 @@
 import { InMemoryLeaseStore } from '../core/lease-store.js'
 import type { LeaseChange } from '../core/lease.js'
 import type { Pipeline, ReceivingInterface, ReplyRoute } from '../core/pipeline.js'
+import type { InboundDatagram } from '../io/transport.js'
+import { formatIPv4 } from '../lib/ip.js'
 import { BOOTREQUEST, MessageType } from '../protocol/dhcp/constants.js'
 import { scanServerIdentifier } from '../protocol/dhcp/option-scan.js'
 import { createPacket, toBuffer } from '../protocol/dhcp/packet.js'
@@ -74,6 +76,17 @@ function request(i: number, type: number, giaddr: number, extra: { requested?: n
   }), { minLength: 300 })
 }
 
+/**
+ * The datagram as the transports hand it over, in their object shapes (the UDP transport's
+ * for relayed requests, the packet transport's, with `receivedBroadcast`, for direct ones), so
+ * the optimized code sees the shapes it will meet.
+ */
+function inbound(data: Buffer, receivedOn: ReceivingInterface, giaddr: number): InboundDatagram {
+  return giaddr === 0
+    ? { data, receivedOn, source: '0.0.0.0', sourcePort: 68, receivedBroadcast: true }
+    : { data, receivedOn, source: formatIPv4(giaddr), sourcePort: 67 }
+}
+
 /** yiaddr (offset 16) of an encoded reply. */
 function yiaddrOf(reply: Buffer): number {
   return reply.length >= 20 ? reply.readUInt32BE(16) : 0
@@ -105,19 +118,15 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
       const iface = ifaces[done % ifaces.length]!
       // Alternate direct clients and relayed ones (giaddr = the interface's own address).
       const giaddr = (done >>> 1) % 2 === 0 ? 0 : iface.addresses[0]!
-      const source = giaddr === 0 ? '0.0.0.0' : '198.18.0.2'
       lastReply = undefined
-      service.onDatagram({ data: request(done, MessageType.DISCOVER, giaddr), receivedOn: iface, source, sourcePort: 68, receivedBroadcast: true })
+      service.onDatagram(inbound(request(done, MessageType.DISCOVER, giaddr), iface, giaddr))
       await service.drain()
       const offer = lastReply
       if (offer === undefined) continue
       const requested = yiaddrOf(offer)
       const serverId = scanServerIdentifier(offer)
       lastReply = undefined
-      service.onDatagram({
-        data: request(done, MessageType.REQUEST, giaddr, serverId === undefined ? { requested } : { requested, serverId }),
-        receivedOn: iface, source, sourcePort: 68, receivedBroadcast: true,
-      })
+      service.onDatagram(inbound(request(done, MessageType.REQUEST, giaddr, serverId === undefined ? { requested } : { requested, serverId }), iface, giaddr))
       await service.drain()
       if (lastReply !== undefined) acks++
     }
