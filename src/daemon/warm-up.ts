@@ -10,8 +10,8 @@
  * An HA server meets exactly this case in production: the standby that takes over gets the
  * whole client load at once.
  *
- * The warm-up drives synthetic DISCOVER → REQUEST exchanges (direct and relayed, on every
- * served interface) through a {@link DhcpService} of the same classes as the real one, over a
+ * The warm-up drives synthetic DISCOVER → REQUEST exchanges (direct and relayed, new and
+ * returning clients, on every served interface) through a {@link DhcpService} of the same classes as the real one, over a
  * scratch lease store, with a journal that only formats the lease text, a transport that
  * keeps the replies and a logger that discards. Nothing reaches the network, the lease file
  * or the log. Bounded by a count of exchanges and by wall time; it yields to the event loop
@@ -84,7 +84,19 @@ function request(i: number, type: number, giaddr: number, extra: { requested?: n
 function inbound(data: Buffer, receivedOn: ReceivingInterface, giaddr: number): InboundDatagram {
   return giaddr === 0
     ? { data, receivedOn, source: '0.0.0.0', sourcePort: 68, receivedBroadcast: true }
-    : { data, receivedOn, source: formatIPv4(giaddr), sourcePort: 67 }
+    : { data: asNativeBuffer(data), receivedOn, source: formatIPv4(giaddr), sourcePort: 67 }
+}
+
+/**
+ * A copy of `b` built as node's C++ side builds the Buffers node:dgram delivers (a Uint8Array
+ * whose prototype is then set to Buffer's), which gives it a different hidden class from a
+ * Buffer made in JavaScript; without it the optimized code deoptimizes ("wrong map") on the
+ * first real datagram.
+ */
+function asNativeBuffer(b: Buffer): Buffer {
+  const u = new Uint8Array(b.length)
+  u.set(b)
+  return Object.setPrototypeOf(u, Buffer.prototype) as Buffer
 }
 
 /** yiaddr (offset 16) of an encoded reply. */
@@ -94,7 +106,8 @@ function yiaddrOf(reply: Buffer): number {
 
 export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
   const start = o.clock()
-  const store = new InMemoryLeaseStore({ initialCapacity: Math.max(16, o.exchanges) })
+  // Default capacity: the store grows during the warm-up as the real one does under load.
+  const store = new InMemoryLeaseStore()
   let lastReply: Buffer | undefined
   const transport = {
     send(bytes: Buffer, _route: ReplyRoute, _via: ReceivingInterface): void {
@@ -115,18 +128,20 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
   if (ifaces.length === 0) return { exchanges: 0, acks: 0, ms: 0 }
   while (done < o.exchanges && o.clock() - start < o.maxMs) {
     for (let r = 0; r < ROUND && done < o.exchanges; r++, done++) {
-      const iface = ifaces[done % ifaces.length]!
+      // Every fifth exchange is a returning client (its lease exists: the reuse paths).
+      const client = done % 5 === 4 ? done - 4 : done
+      const iface = ifaces[client % ifaces.length]!
       // Alternate direct clients and relayed ones (giaddr = the interface's own address).
-      const giaddr = (done >>> 1) % 2 === 0 ? 0 : iface.addresses[0]!
+      const giaddr = (client >>> 1) % 2 === 0 ? 0 : iface.addresses[0]!
       lastReply = undefined
-      service.onDatagram(inbound(request(done, MessageType.DISCOVER, giaddr), iface, giaddr))
+      service.onDatagram(inbound(request(client, MessageType.DISCOVER, giaddr), iface, giaddr))
       await service.drain()
       const offer = lastReply
       if (offer === undefined) continue
       const requested = yiaddrOf(offer)
       const serverId = scanServerIdentifier(offer)
       lastReply = undefined
-      service.onDatagram(inbound(request(done, MessageType.REQUEST, giaddr, serverId === undefined ? { requested } : { requested, serverId }), iface, giaddr))
+      service.onDatagram(inbound(request(client, MessageType.REQUEST, giaddr, serverId === undefined ? { requested } : { requested, serverId }), iface, giaddr))
       await service.drain()
       if (lastReply !== undefined) acks++
     }
