@@ -4,6 +4,7 @@
  * lease-file compaction). Returns a handle for the signal layer (server.ts): reload, stop.
  */
 import { existsSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import type { ServerConfig } from '../config/model.js'
 import { Pipeline } from '../core/pipeline.js'
 import type { LeaseChange } from '../core/lease.js'
@@ -23,6 +24,7 @@ import { LeaseDatabase } from '../persistence/lease-database.js'
 import { loadConfig } from './config-load.js'
 import { CommitBatcher } from './commit-batcher.js'
 import { DhcpService } from './dhcp-service.js'
+import { warmUp } from './warm-up.js'
 import type { Logger } from './logger.js'
 import { HealthTrackingJournal } from './journal-health.js'
 import { relationshipPools } from './failover-bindings.js'
@@ -57,6 +59,8 @@ export interface ServerTunables {
   readonly drainTimeoutMs: number
   /** Milliseconds lease commits are gathered before one append + fsync (0: none). */
   readonly commitWindowMs: number
+  /** Synthetic DISCOVER/REQUEST exchanges run through a scratch service before serving (JIT warm-up, warm-up.ts); 0: none. */
+  readonly warmUpExchanges: number
 }
 
 export const DEFAULT_TUNABLES: ServerTunables = {
@@ -66,6 +70,7 @@ export const DEFAULT_TUNABLES: ServerTunables = {
   compactIntervalSec: 3600,
   drainTimeoutMs: 5000,
   commitWindowMs: 2,
+  warmUpExchanges: 3000,
 }
 
 export interface ComposeRequest {
@@ -109,6 +114,9 @@ export interface RunningServer {
 }
 
 export type ComposeResult = { readonly ok: true; readonly server: RunningServer } | { readonly ok: false; readonly reason: string }
+
+/** Upper bound on the start-up warm-up's wall time (a loaded host must not delay serving long). */
+const WARM_UP_MAX_MS = 1500
 
 const sleepImmediate = (): Promise<void> => new Promise((r) => setImmediate(r))
 
@@ -224,6 +232,18 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   // VRRP health "no usable transport": served links down, or a receiving socket failing.
   const transportHealth = vrrpConfig === undefined ? undefined : new TransportHealth(choice.served.map((s) => s.name))
   let transportChanged = (): void => {}
+  if (tunables.warmUpExchanges > 0) {
+    const w = await warmUp({
+      makePipeline: (scratch) => new Pipeline(config, scratch, { capabilities: { directUnicast: transport.canUnicastToUnconfigured }, infoEvents: log.enabled('info') }),
+      interfaces: choice.served.map((s) => s.receiving),
+      logger: log,
+      exchanges: tunables.warmUpExchanges,
+      maxMs: WARM_UP_MAX_MS,
+      now: () => Date.now(),
+      clock: () => performance.now(),
+    })
+    log.log('debug', 'WARM_UP', `JIT warm-up: ${w.exchanges} synthetic exchanges (${w.acks} acknowledged) in ${Math.round(w.ms)} ms, nothing sent or stored`)
+  }
   try {
     await transport.start({
       onDatagram: (d) => {

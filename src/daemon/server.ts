@@ -12,7 +12,9 @@
  * to stderr after one warning. HADHCPD_LOG_LEVEL=debug|info|warn|error.
  *
  * Tunables (environment): HADHCPD_RECLAIM_INTERVAL seconds (10), HADHCPD_COMPACT_INTERVAL
- * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window).
+ * seconds (3600; 0 disables), HADHCPD_COMMIT_WINDOW_MS (2; 0 = no commit window),
+ * HADHCPD_WARMUP_EXCHANGES (3000 synthetic exchanges through a scratch service before serving,
+ * warm-up.ts; 0 = none).
  *
  * Control API (control-server.ts): started once the service is up, before privileges are
  * dropped; closed first on shutdown. Its event ring is fed by this logger.
@@ -48,6 +50,7 @@ export function tunablesFromEnv(): ServerTunables {
     reclaimIntervalSec: Math.max(1, envSeconds('HADHCPD_RECLAIM_INTERVAL', DEFAULT_TUNABLES.reclaimIntervalSec)),
     compactIntervalSec: envSeconds('HADHCPD_COMPACT_INTERVAL', DEFAULT_TUNABLES.compactIntervalSec),
     commitWindowMs: envSeconds('HADHCPD_COMMIT_WINDOW_MS', DEFAULT_TUNABLES.commitWindowMs),
+    warmUpExchanges: Math.floor(envSeconds('HADHCPD_WARMUP_EXCHANGES', DEFAULT_TUNABLES.warmUpExchanges)),
   }
 }
 
