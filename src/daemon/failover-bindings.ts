@@ -83,6 +83,11 @@ export function bindingOf(lease: Lease): Binding {
 /**
  * The lease we store for an accepted BNDUPD (dhcpd: EXPIRED/RELEASED/RESET are stored as FREE;
  * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4).
+ *
+ * The failover wire carries no host name and no binding scope, so an ACTIVE update for the same
+ * client (hardware address and client-id unchanged: the peer renewed it) keeps what we had:
+ * `client-hostname` and the verbatim statements (`set …`, `option agent.* …`, `on …`), as dhcpd
+ * does by updating a copy of its lease. A new client, or any other state, starts without them.
  */
 export function leaseFromBinding(b: BindingView & { readonly address: number }, theirs: BindingState, ours: Lease | undefined): Lease {
   const state: BindingState = theirs === 'expired' || theirs === 'released' || theirs === 'reset' ? 'free' : theirs
@@ -92,6 +97,8 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     : keepsIdentity ? ours?.hardware : undefined
   const uid = b.clientId ?? (keepsIdentity ? ours?.uid : undefined)
   const nz = (n: number | undefined): number | undefined => (n === undefined || n === 0 ? undefined : n)
+  const renewed = theirs === 'active' && ours !== undefined && sameBytes(ours.uid, uid) &&
+    ours.hardware !== undefined && hardware !== undefined && ours.hardware.htype === hardware.htype && sameBytes(ours.hardware.address, hardware.address)
   return {
     address: b.address,
     bindingState: state,
@@ -103,5 +110,11 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     cltt: nz(b.cltt) ?? ours?.cltt,
     hardware,
     uid,
+    ...(renewed ? { clientHostname: ours.clientHostname, statements: ours.statements } : {}),
   }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return Buffer.compare(a, b) === 0
 }

@@ -24,7 +24,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, readFileSync } from 'node:fs'
 import { e2eCanRun, findTool } from '../helpers/e2e.js'
-import { DHCLIENT_CONF, DhcpLab, waitFor, waitForLog, type HookRecord } from '../helpers/dhcp-lab.js'
+import { DHCLIENT_CONF, DhcpLab, HADHCPD, waitFor, waitForLog, type HookRecord } from '../helpers/dhcp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
 import { FAILOVER_NAME, nodeConf, sharedConf, type NodeAddresses, type PairLayout } from '../../src/lab/seed-pair.js'
 import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
@@ -137,13 +137,13 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const secs = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`
 
 /** The latest record per address in a lease file (ISC appends; last one wins). */
-function latestLeases(file: string): Map<string, { state: string; mac: string }> {
+function latestLeases(file: string): Map<string, { state: string; mac: string; hostname: string | undefined }> {
   const parsed = parseLeaseFile(readFileSync(file))
   assert.equal(parsed.summary.errors, 0, `${file}: ${JSON.stringify(parsed.diagnostics)}`)
-  const out = new Map<string, { state: string; mac: string }>()
+  const out = new Map<string, { state: string; mac: string; hostname: string | undefined }>()
   for (const l of parsed.leases) {
     const mac = l.hardware === undefined ? '' : [...l.hardware.address].map((b) => b.toString(16).padStart(2, '0')).join(':')
-    out.set(formatIPv4(l.address), { state: l.bindingState, mac })
+    out.set(formatIPv4(l.address), { state: l.bindingState, mac, hostname: l.clientHostname })
   }
   return out
 }
@@ -152,7 +152,7 @@ class Rehearsal {
   readonly lab = new DhcpLab(PREFIX)
   readonly br = this.lab.bridge('sw')
   // Retransmit every 1–2 s: with 30 s leases, the rebinding window (T2 to expiry) is 3.75 s.
-  readonly dhclientConf = this.lab.file('dhclient.conf', `${DHCLIENT_CONF}initial-interval 1;\nbackoff-cutoff 2;\n`)
+  readonly dhclientConf = `${DHCLIENT_CONF}initial-interval 1;\nbackoff-cutoff 2;\n`
   readonly shared = this.lab.file('dhcpd.conf.SHARED', sharedConf(LAYOUT))
   readonly nodes: Record<Role, Node>
   readonly clients: Client[] = []
@@ -203,9 +203,12 @@ class Rehearsal {
     const iface = `hmg-${name}`
     this.lab.link(this.br, ns, iface, { mac })
     const hook = this.lab.hook(`${kind}-${name}`, true)
+    // Each sends a host name, so ISC writes `client-hostname` (and udhcpc's `uid`) into dhcpd.leases.
+    const hostname = `host-${name}`
+    const dhclientConf = kind === 'dhclient' ? this.lab.file(`${name}.dhclient.conf`, `${this.dhclientConf}send host-name "${hostname}";\n`) : ''
     const argv = kind === 'udhcpc'
-      ? ['udhcpc', '-i', iface, '-f', '-t', '20', '-T', '2', '-A', '2', '-s', hook.script]
-      : ['dhclient', '-4', '-d', '-v', '-cf', this.dhclientConf, '-sf', hook.script, '-lf', `${this.lab.dir}/${name}.dhclient.leases`, '-pf', `${this.lab.dir}/${name}.dhclient.pid`, iface]
+      ? ['udhcpc', '-i', iface, '-f', '-t', '20', '-T', '2', '-A', '2', '-x', `hostname:${hostname}`, '-s', hook.script]
+      : ['dhclient', '-4', '-d', '-v', '-cf', dhclientConf, '-sf', hook.script, '-lf', `${this.lab.dir}/${name}.dhclient.leases`, '-pf', `${this.lab.dir}/${name}.dhclient.pid`, iface]
     const proc = this.lab.start(ns, argv, `${name}.out`)
     const c: Client = { name, kind, owner, mac, ns, iface, hook, proc, ip: '' }
     this.clients.push(c)
@@ -230,6 +233,39 @@ class Rehearsal {
       const l = latestLeases(file).get(ip)
       return l?.state === 'active' && l.mac === mac ? true : undefined
     }))
+  }
+
+  /** Every dynamic client's binding in `file`: active, its MAC, its host name. */
+  async allLeasesIn(file: string, timeoutMs: number, except?: Client): Promise<void> {
+    for (const c of this.clients.filter((cl) => cl.owner !== 'fixed' && cl !== except)) await this.leaseIn(file, c.ip, c.mac, timeoutMs)
+    const latest = latestLeases(file)
+    for (const c of this.clients.filter((cl) => cl.owner !== 'fixed' && cl !== except)) {
+      // Only the server that answered the client learns its host name (BNDUPD carries none).
+      assert.ok([undefined, `host-${c.name}`].includes(latest.get(c.ip)?.hostname), `client-hostname of ${c.ip} in ${file}`)
+    }
+  }
+
+  /** Every client-hostname `before` held for a client is still in `file` (renewals by the peer keep it). */
+  hostnamesKept(before: Map<string, { hostname: string | undefined }>, file: string): number {
+    const now = latestLeases(file)
+    let kept = 0
+    for (const c of this.clients) {
+      const name = before.get(c.ip)?.hostname
+      if (name === undefined) continue
+      assert.equal(now.get(c.ip)?.hostname, name, `${file} lost client-hostname "${name}" of ${c.ip}\n${readFileSync(file, 'utf8')}`)
+      kept++
+    }
+    return kept
+  }
+
+  /** README step 1 on one node: `hadhcpd -t -cf` and `hadhcpd -T -lf` on ISC's files say OK. */
+  async preflight(r: Role): Promise<void> {
+    const n = this.nodes[r]
+    for (const [what, argv] of [['-t', ['-t', '-cf', n.conf]], ['-T', ['-T', '-cf', n.conf, '-lf', n.iscLeases]]] as const) {
+      const res = await this.lab.run(n.ns, [process.execPath, HADHCPD, ...argv], `${n.addr.name}-check${what}.out`, 30_000)
+      assert.equal(res.code, 0, `hadhcpd ${what}: ${res.output}`)
+      assert.match(res.output, /: OK/, `hadhcpd ${what}: ${res.output}`)
+    }
   }
 
   /** SIGTERM to the node's server by PID, then waits for it to exit. */
@@ -317,10 +353,8 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       }
       assert.equal(new Set(clients.map((c) => c.ip)).size, clients.length, 'distinct addresses')
       // Both ISC lease files hold every dynamic client's binding (BNDUPD both ways).
-      for (const c of clients.filter((cl) => cl.owner !== 'fixed')) {
-        await h.leaseIn(h.nodes.primary.iscLeases, c.ip, c.mac, 15_000)
-        await h.leaseIn(h.nodes.secondary.iscLeases, c.ip, c.mac, 15_000)
-      }
+      await h.allLeasesIn(h.nodes.primary.iscLeases, 15_000)
+      await h.allLeasesIn(h.nodes.secondary.iscLeases, 15_000)
       // The first lease is MCLT-short (20 s); one renewal gives each client the full 30 s.
       await Promise.all(clients.map((c) => h.renewal(c, 1, 2 * LEASE_TIME * 1000)))
       t.diagnostic(`clients bound and renewed after ${secs(t0)}: ${clients.map((c) => `${c.name}=${c.ip}`).join(' ')}`)
@@ -340,15 +374,14 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       // secondary's half and serves a new client of that half: bindings ISC's secondary file lacks.
       const o = await h.outage('secondary', 'o', 200)
       st.diagnostic(`outage: the ISC primary served the secondary's half alone for ${secs(ts)}`)
+      await h.preflight('secondary')
       const iscSnapshot = latestLeases(h.nodes.secondary.iscLeases)
       assert.notEqual(iscSnapshot.get(o.ip)?.state, 'active', `ISC's secondary file cannot know ${o.ip}`)
       await h.migrate('secondary')
       const ours = h.nodes.secondary
       // It loaded every client binding from ISC's file (its startup rewrite keeps them).
-      for (const c of h.clients.filter((cl) => cl.owner !== 'fixed' && cl !== o)) {
-        assert.equal(iscSnapshot.get(c.ip)?.mac, c.mac, `ISC's file has ${c.name}`)
-        await h.leaseIn(ours.oursLeases, c.ip, c.mac, 5_000)
-      }
+      for (const c of h.clients.filter((cl) => cl.owner !== 'fixed' && cl !== o)) assert.equal(iscSnapshot.get(c.ip)?.mac, c.mac, `ISC's file has ${c.name}`)
+      await h.allLeasesIn(ours.oursLeases, 5_000, o)
       await h.waitNormal('secondary', 90_000)
       await h.step(waitForLog(ours.proc, new RegExp(`failover peer ${NAME}: peer moves from [a-z-]+ to normal`), 10_000))
       await h.waitNormal('primary', 10_000, primaryMark)
@@ -367,6 +400,8 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       assert.equal(events(m)[0]?.server, P, h.diag())
       assert.equal(events(n)[0]?.server, S, h.diag())
       await h.step(waitForLog(ours.proc, new RegExp(`DHCPACK on ${esc(n.ip)} to ${esc(n.mac)}`), 5_000))
+      // Host names ISC recorded survive in hadhcpd's file, also after the ISC primary renewed them.
+      assert.ok(h.hostnamesKept(iscSnapshot, ours.oursLeases) >= 2)
       await h.leaseIn(ours.oursLeases, m.ip, m.mac, 15_000)
       await h.leaseIn(h.nodes.primary.iscLeases, n.ip, n.mac, 15_000)
       st.diagnostic(`step 2 done in ${secs(ts)}`)
@@ -385,10 +420,12 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
         new RegExp(`failover peer ${NAME}: I move from normal to communications-interrupted`).test(h.nodes.secondary.proc.output().slice(secondaryMark)) ? true : undefined))
       const q = await h.outage('primary', 'q', 300)
       st.diagnostic(`outage: the hadhcpd secondary served the primary's half alone for ${secs(ts)}`)
-      assert.notEqual(latestLeases(h.nodes.primary.iscLeases).get(q.ip)?.state, 'active', `ISC's primary file cannot know ${q.ip}`)
+      const iscPrimary = latestLeases(h.nodes.primary.iscLeases)
+      assert.notEqual(iscPrimary.get(q.ip)?.state, 'active', `ISC's primary file cannot know ${q.ip}`)
+      await h.preflight('primary')
       await h.migrate('primary')
       const ours = h.nodes.primary
-      for (const c of h.clients.filter((cl) => cl.owner !== 'fixed' && cl !== q)) await h.leaseIn(ours.oursLeases, c.ip, c.mac, 5_000)
+      await h.allLeasesIn(ours.oursLeases, 5_000, q)
       await h.waitNormal('primary', 90_000)
       await h.waitNormal('secondary', 10_000, secondaryMark)
       await h.leaseIn(ours.oursLeases, q.ip, q.mac, 15_000)
@@ -403,9 +440,8 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       // Across both hadhcpd lease files, no address is bound to two clients, and each client's
       // binding is where it should be.
       const files = [h.nodes.primary.oursLeases, h.nodes.secondary.oursLeases]
-      for (const c of h.clients.filter((cl) => cl.owner !== 'fixed')) {
-        for (const f of files) await h.leaseIn(f, c.ip, c.mac, 10_000)
-      }
+      for (const f of files) await h.allLeasesIn(f, 10_000)
+      assert.ok(h.hostnamesKept(iscPrimary, ours.oursLeases) >= 2)
       const holder = new Map<string, string>()
       for (const f of files) {
         for (const [ip, l] of latestLeases(f)) {
@@ -429,6 +465,7 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       const check = await h.lab.run(s.ns, [h.dhcpd, '-4', '-T', '-cf', s.conf, '-lf', s.oursLeases], 'secondary-T.out', 20_000)
       assert.equal(check.code, 0, check.output)
       // README "Rolling back": copy hadhcpd's file back to ISC's path and start isc-dhcp-server.
+      const written = latestLeases(s.oursLeases)
       copyFileSync(s.oursLeases, s.iscLeases)
       const primaryMark = h.nodes.primary.proc.output().length
       s.software = 'isc'
@@ -436,7 +473,8 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       await h.step(waitForLog(s.proc, /Wrote \d+ leases to leases file\./, 15_000))
       await h.waitNormal('secondary', 90_000)
       await h.waitNormal('primary', 10_000, primaryMark)
-      for (const c of h.clients.filter((cl) => cl.owner !== 'fixed')) await h.leaseIn(s.iscLeases, c.ip, c.mac, 5_000)
+      await h.allLeasesIn(s.iscLeases, 5_000)
+      assert.ok(h.hostnamesKept(written, s.iscLeases) >= 2)
       st.diagnostic(`ISC secondary back on hadhcpd's file and NORMAL in ${secs(ts)}`)
       const p = h.nodes.primary
       await h.stopNode('primary')
