@@ -325,7 +325,7 @@ function runOrSkip(t: TestContext, ready: boolean): boolean {
 test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time', { timeout: 300_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const t0 = Date.now()
-  const h = new Rehearsal()
+  const h = new Rehearsal() // a half-built lab is removed by the next run's DhcpLab (same prefix)
   const P = LAYOUT.nodes[0].address
   const S = LAYOUT.nodes[1].address
   let ok = false
@@ -334,6 +334,10 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
     await t.test('1. ISC pair reaches NORMAL and serves clients in both hash halves', async () => {
       await h.waitNormal('primary', 90_000)
       await h.waitNormal('secondary', 10_000)
+      // The primary's pool balancing hands the secondary its BACKUP leases on NORMAL; only then
+      // can the secondary serve its half.
+      await h.step(waitFor('BACKUP leases in the ISC secondary\'s file', 30_000, () =>
+        [...latestLeases(h.nodes.secondary.iscLeases).values()].some((l) => l.state === 'backup') ? true : undefined))
       t.diagnostic(`ISC pair NORMAL after ${secs(t0)}`)
       const [pa, pb] = macsOwnedBy('primary', 2, 1)
       const [sc, sd] = macsOwnedBy('secondary', 2, 1)
@@ -464,6 +468,7 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       await h.stopNode('secondary')
       const check = await h.lab.run(s.ns, [h.dhcpd, '-4', '-T', '-cf', s.conf, '-lf', s.oursLeases], 'secondary-T.out', 20_000)
       assert.equal(check.code, 0, check.output)
+      assert.match(check.output, /Wrote \d+ leases to leases file\.[\s\S]*Lease file test successful/, check.output)
       // README "Rolling back": copy hadhcpd's file back to ISC's path and start isc-dhcp-server.
       const written = latestLeases(s.oursLeases)
       copyFileSync(s.oursLeases, s.iscLeases)
@@ -480,6 +485,7 @@ test('rolling migration of a live ISC dhcpd pair to hadhcpd, one node at a time'
       await h.stopNode('primary')
       const checkP = await h.lab.run(p.ns, [h.dhcpd, '-4', '-T', '-cf', p.conf, '-lf', p.oursLeases], 'primary-T.out', 20_000)
       assert.equal(checkP.code, 0, checkP.output)
+      assert.match(checkP.output, /Wrote \d+ leases to leases file\.[\s\S]*Lease file test successful/, checkP.output)
       st.diagnostic(`step 4 done in ${secs(ts)}; whole rehearsal ${secs(t0)}`)
     })
   } finally {
