@@ -84,6 +84,11 @@ export function bindingOf(lease: Lease): Binding {
  * The lease we store for an accepted BNDUPD (dhcpd: EXPIRED/RELEASED/RESET are stored as FREE;
  * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4). tstp, tsfp and
  * atsfp all take the update's potential expiry (dhcpd leaves tstp as it was; see below).
+ *
+ * The failover wire carries no host name and no binding scope, so an ACTIVE update for the same
+ * client (hardware address and client-id unchanged: the peer renewed it) keeps what we had:
+ * `client-hostname` and the verbatim statements (`set …`, `option agent.* …`, `on …`), as dhcpd
+ * does by updating a copy of its lease. A new client, or any other state, starts without them.
  */
 export function leaseFromBinding(b: BindingView & { readonly address: number }, theirs: BindingState, ours: Lease | undefined): Lease {
   const state: BindingState = theirs === 'expired' || theirs === 'released' || theirs === 'reset' ? 'free' : theirs
@@ -103,6 +108,8 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
   // Our grant to this client outlives theirs: ours stays un-acked (tstp > atsfp) and goes to the peer.
   const oursLonger = sameGrant && (ours.ends ?? 0) > (nz(b.ends) ?? 0)
   const bound = state === 'active' || state === 'bootp'
+  const renewed = theirs === 'active' && ours !== undefined && sameBytes(ours.uid, uid) &&
+    ours.hardware !== undefined && hardware !== undefined && ours.hardware.htype === hardware.htype && sameBytes(ours.hardware.address, hardware.address)
   return {
     address: b.address,
     bindingState: state,
@@ -120,6 +127,7 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     cltt: sameGrant ? max(ours.cltt, nz(b.cltt)) : nz(b.cltt) ?? ours?.cltt,
     hardware,
     uid,
+    ...(renewed ? { clientHostname: ours.clientHostname, statements: ours.statements } : {}),
   }
 }
 
@@ -128,4 +136,9 @@ function sameIdentity(ours: Lease, hardware: Lease['hardware'], uid: Buffer | un
   if (ours.hardware === undefined || hardware === undefined) return false
   if (ours.hardware.htype !== hardware.htype || !ours.hardware.address.equals(hardware.address)) return false
   return ours.uid === undefined || uid === undefined || ours.uid.equals(uid)
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return Buffer.compare(a, b) === 0
 }

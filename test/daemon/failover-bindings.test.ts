@@ -74,6 +74,26 @@ test('a received binding counts as known to the peer: tstp = tsfp = atsfp = its 
   assert.ok(potentialExpiry(stored) <= (stored.atsfp ?? 0), 'not re-sent on the next entry to NORMAL')
 })
 
+test('an ACTIVE update for the same client keeps client-hostname and statements; a new client or another state drops them', () => {
+  const named: Lease = { ...active, clientHostname: 'pc-6', statements: [{ kind: 'set', text: 'set vendor-class-identifier = "udhcp 1.35.0";' }] }
+  const view = (b: Parameters<typeof bndupdMessage>[1]): ReturnType<typeof viewBinding> & { address: number } =>
+    ({ ...viewBinding(bndupdMessage({ time: T, xid: 3 }, b)), address: named.address })
+  // The peer renewed it: same MAC, same client-id.
+  const renewed = leaseFromBinding(view({ ...bindingOf(active), ends: T + 120 }), 'active', named)
+  assert.equal(renewed.ends, T + 120)
+  assert.equal(renewed.clientHostname, 'pc-6')
+  assert.deepEqual(renewed.statements, named.statements)
+  // Another client took the address (partner-down reallocation): nothing carried over.
+  const other = Buffer.from('01027000000099', 'hex')
+  const moved = leaseFromBinding(view({ ...bindingOf(active), chaddr: other, clientId: other }), 'active', named)
+  assert.equal(moved.clientHostname, undefined)
+  assert.equal(moved.statements, undefined)
+  // Same MAC, client-id now absent: a different identity, as dhcpd's ident_changed.
+  assert.equal(leaseFromBinding(view({ ...bindingOf(active), clientId: undefined }), 'active', named).clientHostname, undefined)
+  // Released: stored FREE, without them.
+  assert.equal(leaseFromBinding(view({ ...bindingOf(active), status: 4 }), 'released', named).clientHostname, undefined)
+})
+
 test('inRanges is inclusive at both ends', () => {
   const r = [[10, 20] as const, [30, 30] as const]
   assert.deepEqual([9, 10, 20, 21, 30, 31].map((a) => inRanges(r, a)), [false, true, true, false, true, false])
