@@ -51,6 +51,7 @@ export function tunablesFromEnv(): ServerTunables {
     compactIntervalSec: envSeconds('HADHCPD_COMPACT_INTERVAL', DEFAULT_TUNABLES.compactIntervalSec),
     commitWindowMs: envSeconds('HADHCPD_COMMIT_WINDOW_MS', DEFAULT_TUNABLES.commitWindowMs),
     warmUpExchanges: Math.floor(envSeconds('HADHCPD_WARMUP_EXCHANGES', DEFAULT_TUNABLES.warmUpExchanges)),
+    failoverStopWaitMs: envSeconds('HADHCPD_FAILOVER_STOP_WAIT_MS', DEFAULT_TUNABLES.failoverStopWaitMs),
   }
 }
 
