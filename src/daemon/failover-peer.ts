@@ -307,7 +307,7 @@ export class FailoverPeerDriver {
    * §3.4): a NORMAL relationship with a live link moves to SHUTDOWN (persisted and fsynced before
    * the STATE that announces it), so the peer goes PARTNER-DOWN at once instead of sitting in
    * COMMUNICATIONS-INTERRUPTED. We wait up to `waitMs` for the peer's PARTNER-DOWN and for our
-   * un-acked BNDUPDs (re-sent on leaving NORMAL), drop the link, then record RECOVER — with STOS
+   * un-acked BNDUPDs (re-queued on leaving NORMAL, re-sent as acks arrive), drop the link, then record RECOVER — with STOS
    * backdated by MCLT when the peer confirmed and nothing was left queued (the machine's rule), so
    * the next start needs no RECOVER-WAIT — and stop. Without a link, or in any other state, this
    * is {@link stop}: there is nothing to announce, or no safe hand-over (dhcpd only hands NORMAL
@@ -364,8 +364,7 @@ export class FailoverPeerDriver {
         announced = 'not-recorded'
         return
       }
-      // Leaving NORMAL re-queued the un-acked BNDUPDs: send them again while we wait.
-      this.updates.pump()
+      // Leaving NORMAL re-queued the un-acked BNDUPDs; each BNDACK still due sends the queue again.
       announced = 'yes'
     })
     if (announced === 'not-connected') return plain('not-connected', 'no link to the peer: nothing to announce')

@@ -7,7 +7,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MessageType } from '../../src/protocol/failover/constants.js'
-import { viewState } from '../../src/protocol/failover/messages.js'
+import type { FailoverMessage } from '../../src/protocol/failover/message.js'
+import { viewBinding, viewState } from '../../src/protocol/failover/messages.js'
 import { stateCode } from '../../src/ha/failover/states.js'
 import { BASE, NAME, pair, type Pair, type PairOptions } from './failover-pair.js'
 
@@ -119,9 +120,36 @@ test('un-acknowledged updates: confirmed, but no backdating (the peer may lack a
   assert.ok(r.pendingUpdates > 0)
   assert.equal(r.recordedStos, T0 + 100)
   assert.match(r.message, /recover recorded \(\d+ update\(s\) not acknowledged\): the restart waits out MCLT/)
-  // The BNDUPD was re-sent after SHUTDOWN (leaving NORMAL re-queues what is un-acked).
-  const shutdownAt = x.sent.findIndex((e) => e.from === 'P' && isState(SHUTDOWN)(e.msg))
-  assert.ok(x.sent.slice(shutdownAt).some((e) => e.from === 'P' && e.msg.type === MessageType.BNDUPD))
+})
+
+test('an update in flight at SHUTDOWN: its late BNDACK sends the re-queued update again, which is acked; then backdated', async () => {
+  const x = await normalPair()
+  x.clock.now = T0 + 100
+  // Hold the peer's BNDACK until our SHUTDOWN has gone out (leaving NORMAL re-queues the update).
+  let held: FailoverMessage | undefined
+  x.drop = (from, msg) => {
+    if (from !== 'S' || msg.type !== MessageType.BNDACK || held !== undefined) return false
+    held = msg
+    return true
+  }
+  const change = x.pdb.store.upsert({
+    address: BASE + 13, bindingState: 'active', starts: T0 + 100, ends: T0 + 700, cltt: T0 + 100,
+    hardware: { htype: 1, address: Buffer.from('027000000013', 'hex') },
+  }, 'allocate')
+  x.p.leasesCommitted([change])
+  await x.quiesce()
+  assert.ok(held !== undefined)
+  assert.equal(x.p.snapshot().queueDepth, 1)
+  const stopping = x.p.gracefulStop(2000)
+  while (!x.sent.some((e) => e.from === 'P' && isState(SHUTDOWN)(e.msg))) await new Promise((r) => setImmediate(r))
+  x.conn.p.deliverRaw(held)
+  const r = await stopping
+  assert.equal(r.outcome, 'confirmed', r.message)
+  assert.equal(r.pendingUpdates, 0, r.message)
+  assert.equal(r.backdated, true, r.message)
+  const forIt = x.sent.filter((e) => e.from === 'P' && e.msg.type === MessageType.BNDUPD && viewBinding(e.msg).address === BASE + 13)
+  assert.equal(forIt.length, 2, 'sent again after SHUTDOWN')
+  assert.ok(!x.logs.P.some((l) => l.includes('xid mismatch')), x.logs.P.join('\n'))
 })
 
 test('link down: a plain stop, nothing announced, the saved state stays', async () => {
