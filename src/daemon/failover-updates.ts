@@ -254,12 +254,7 @@ export class LeaseUpdates {
       this.ctx.log.log('warn', 'FAILOVER_BNDACK_XID', `bind update on ${ip} got ack from ${this.ctx.name}: xid mismatch.`)
       return
     }
-    if (r.kind === 'not-outstanding') {
-      // The update was re-queued since it went out (leaving NORMAL, e.g. for a graceful SHUTDOWN):
-      // this ack frees the window, so send the queue again.
-      this.pump()
-      return
-    }
+    if (r.kind === 'not-outstanding') return
     if (b.rejectReason !== undefined) {
       this.counters.rejected++
       this.ctx.log.log('warn', 'FAILOVER_BNDUPD_REJECTED', `bind update on ${ip} from ${this.ctx.name} rejected: ${b.message ?? rejectReasonText(b.rejectReason)}`)
