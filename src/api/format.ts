@@ -2,7 +2,7 @@
  * Human-readable output for `hadhcpd ctl`: aligned tables and key/value blocks built from the
  * API's JSON views. Pure (strings in, strings out).
  */
-import type { EventView, LeaseHistoryEntry, LeasePage, LeaseView, PoolView, StatusView } from './types.js'
+import type { EventView, LeaseHistoryEntry, LeasePage, LeaseView, PoolView, ShutdownView, StatusView } from './types.js'
 import type { PairDifference } from './pair-check.js'
 
 /** Columns padded to their widest cell; `right` lists right-aligned (numeric) columns. */
@@ -65,6 +65,19 @@ export function formatStatus(s: StatusView): string {
     )
   }
   return out
+}
+
+/** `ctl shutdown`: the summary, then per failover relationship what the partner did and what was recorded. */
+export function formatShutdown(v: ShutdownView): string {
+  if (v.failover.length === 0) return `${v.message}\n`
+  const rows = v.failover.map((f) => [
+    f.peer,
+    f.outcome,
+    f.partnerState,
+    f.outcome === 'confirmed' || f.outcome === 'unconfirmed' ? `${f.waitedMs} ms` : '-',
+    `${f.recordedState} since ${shortTime(f.recordedStateSince)}${f.backdated ? ' (backdated by MCLT: no recover-wait on restart)' : ''}`,
+  ])
+  return `${v.message}\n${table(['PEER', 'HAND-OVER', 'PARTNER', 'WAITED', 'RECORDED (UTC)'], rows, new Set([3]))}`
 }
 
 export function formatPools(pools: readonly PoolView[]): string {

@@ -11,6 +11,9 @@ import type { ControlApi } from './auth.js'
 import type { ControlAddress } from './address.js'
 import type { ApiRequest, ApiResponse } from './types.js'
 
+/** How long close() lets a connection that is still being answered finish. */
+export const CLOSE_GRACE_MS = 1000
+
 /** Request bodies are small JSON objects; anything bigger is refused (413). */
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -58,10 +61,19 @@ export class ControlHttpServer {
     return info !== null && typeof info === 'object' ? (info as AddressInfo).port : undefined
   }
 
+  /**
+   * Stops listening and closes the connections: idle ones at once, one still answering (the
+   * shutdown's answer, written just before) after at most {@link CLOSE_GRACE_MS}.
+   */
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
+      const force = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS)
+      force.unref()
+      this.server.close(() => {
+        clearTimeout(force)
+        resolve()
+      })
+      this.server.closeIdleConnections()
     })
     if (this.o.address.kind === 'unix') removeStaleSocket(this.o.address.path)
   }

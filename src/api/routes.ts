@@ -15,6 +15,12 @@ export const PARTNER_DOWN_WARNING =
   'In PARTNER-DOWN this server takes over the whole pool once MCLT has passed; if the partner is still serving, ' +
   'both hand out the same addresses to different clients. Send {"confirm":"partner-down"} to proceed.'
 
+export const SHUTDOWN_WARNING =
+  'shutdown stops this server: DHCP service ends here. Each failover relationship in NORMAL is handed over first: ' +
+  'this server moves to SHUTDOWN and the partner enters PARTNER-DOWN, serving the whole pool on its own (once MCLT has passed, ' +
+  'also the addresses that were ours) until this server starts again and recovers from it (RECOVER, then NORMAL). ' +
+  'Send {"confirm":"shutdown"} to proceed.'
+
 export function jsonResponse(status: number, json: unknown): ApiResponse {
   return { status, json }
 }
@@ -95,6 +101,15 @@ const ROUTES: readonly Route[] = [
     }
     if (ctx.partnerDown === undefined) return errorResponse(409, 'not-supported', 'this daemon cannot enter partner-down')
     return fromAction(await ctx.partnerDown(segment('peer', peer!)))
+  }),
+  route('POST', '/api/v1/shutdown', async (req, ctx) => {
+    const body = bodyObject(req.body, true)
+    onlyFields(body, ['confirm'])
+    if (body['confirm'] !== 'shutdown') {
+      return errorResponse(400, 'confirmation-required', `confirm: expected "shutdown"${body['confirm'] === undefined ? '' : `, got ${describeValue(body['confirm'])}`}. ${SHUTDOWN_WARNING}`)
+    }
+    if (ctx.shutdown === undefined) return errorResponse(409, 'not-supported', 'this daemon cannot be shut down through the API')
+    return fromAction(await ctx.shutdown())
   }),
   route('POST', '/api/v1/failover/:peer/rebalance', async (req, ctx, [peer]) => {
     noBody(req)

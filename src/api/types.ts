@@ -167,6 +167,38 @@ export interface SharedFailoverPeerView {
   readonly loadBalanceMaxSeconds: number
 }
 
+/** One failover relationship's part of a graceful shutdown (`POST /api/v1/shutdown`). */
+export interface FailoverHandOverView {
+  readonly peer: string
+  /**
+   * `confirmed`: we went SHUTDOWN and the partner entered PARTNER-DOWN; `unconfirmed`: SHUTDOWN
+   * sent, no PARTNER-DOWN within the wait; `not-connected`, `not-normal`: nothing announced (no
+   * link; a state other than NORMAL); `not-recorded`: the lease file write failed; `stopped`:
+   * already stopping.
+   */
+  readonly outcome: 'confirmed' | 'unconfirmed' | 'not-connected' | 'not-normal' | 'not-recorded' | 'stopped'
+  readonly confirmed: boolean
+  readonly previousState: string
+  /** What the lease file holds for the next start, and since when. */
+  readonly recordedState: string
+  readonly recordedStateSince: string | null
+  /** STOS backdated by MCLT: the next start needs no RECOVER-WAIT. */
+  readonly backdated: boolean
+  readonly partnerState: string
+  /** Updates the partner had not acknowledged when the link was dropped. */
+  readonly pendingUpdates: number
+  /** From sending SHUTDOWN to the partner's PARTNER-DOWN (or to giving up), ms. */
+  readonly waitedMs: number
+  readonly message: string
+}
+
+/** `POST /api/v1/shutdown`: answered once the failover hand-over is done, before the process exits. */
+export interface ShutdownView {
+  readonly stopping: true
+  readonly failover: readonly FailoverHandOverView[]
+  readonly message: string
+}
+
 // ---- action results --------------------------------------------------------------------------
 
 export type ActionResult<T = unknown> =
@@ -203,6 +235,11 @@ export interface ControlContext {
   deleteLease(ip: string): Promise<ActionResult>
   /** Moves the relationship `peer` to PARTNER-DOWN. */
   partnerDown?(peer: string): Promise<ActionResult<{ readonly state: string }>>
+  /**
+   * Graceful shutdown: hands every NORMAL failover relationship over (SHUTDOWN; the partner enters
+   * PARTNER-DOWN), answers, then the daemon stops. Absent when the daemon cannot be stopped this way.
+   */
+  shutdown?(): Promise<ActionResult<ShutdownView>>
   rebalance(peer: string): Promise<ActionResult>
   /** A priority 1…254, null to clear, or `'step-down'`. */
   vrrpOverride(instance: string, override: number | 'step-down' | null): ActionResult<{ readonly effectivePriority: number }>

@@ -74,6 +74,12 @@ export interface CliRequest {
   readonly control: ControlSettings
   /** `ctl`: the arguments after `ctl`. */
   readonly ctlArgs: readonly string[]
+  /**
+   * `--failover-graceful-stop`: SIGTERM/SIGINT first hand every NORMAL failover relationship over
+   * (SHUTDOWN; the partner enters PARTNER-DOWN), as `hadhcpd ctl shutdown` does. Default off: a
+   * signal just stops, as Debian's dhcpd (the partner goes COMMUNICATIONS-INTERRUPTED).
+   */
+  readonly failoverGracefulStop: boolean
 }
 
 export interface ControlSettings {
@@ -112,6 +118,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
   let syslogTag = DEFAULT_SYSLOG_TAG
   let logFormat: 'text' | 'json' | undefined
   let vrrpHealth: HealthPolicy | undefined
+  let failoverGracefulStop = false
   const interfaces: string[] = []
   const notes: string[] = []
   let controlAddress: ControlAddress = parseControlAddress(DEFAULT_CONTROL) as ControlAddress
@@ -228,6 +235,9 @@ export function parseArgs(argv: readonly string[]): CliRequest {
       case '--vrrp-config':
         vrrpConfigFile = value(i++, a)
         break
+      case '--failover-graceful-stop':
+        failoverGracefulStop = true
+        break
       case '--vrrp-health': {
         const v = value(i++, a)
         try {
@@ -341,6 +351,7 @@ export function parseArgs(argv: readonly string[]): CliRequest {
         tls: tlsCert !== undefined && tlsKey !== undefined ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
       }),
       ctlArgs,
+      failoverGracefulStop,
     })
   }
 }
@@ -352,6 +363,7 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                [--syslog-socket PATH | --no-syslog] [--syslog-tag TAG]
                [--control ADDR] [--control-token-file FILE]
                [--control-tls-cert FILE --control-tls-key FILE]
+               [--failover-graceful-stop]
                [if0 [...ifN]]
        hadhcpd check <config-file> [--json] [--path-map FROM=TO]
        hadhcpd ctl [--control ADDR] [--token-file FILE] [--json] <command> (ctl --help)
@@ -402,6 +414,13 @@ export const USAGE = `Usage: hadhcpd [-p <port>] [-f] [-d] [-q] [-t|-T] [-4]
                 created (random, mode 0600) if absent
   --control-tls-cert FILE, --control-tls-key FILE
                 serve the API over HTTPS with this certificate and key
+  --failover-graceful-stop
+                on SIGTERM/SIGINT, first hand each failover relationship in NORMAL
+                over: move to shutdown so the partner enters partner-down and
+                serves the whole pool (waits up to 5 s for it), record recover,
+                then stop (as \`hadhcpd ctl shutdown\`). Without it a signal just
+                stops, as Debian's dhcpd: the partner sees the link drop
+                (communications-interrupted)
   check FILE    compile FILE and print what it defines (--json for scripts)
   ctl COMMAND   ask the running server (status, pools, leases, reload, ...)
   partner-down  with the server stopped, record "my state partner-down" for

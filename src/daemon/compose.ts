@@ -34,7 +34,7 @@ import { representativeFailoverState, type HealthPolicy, type ServiceHealth } fr
 import { LinkWatcher } from '../io/link-watch.js'
 import { TransportHealth } from './transport-health.js'
 import type { KeepalivedConfig } from '../config/keepalived/index.js'
-import { FailoverPeerDriver } from './failover-peer.js'
+import { FailoverPeerDriver, GRACEFUL_STOP_WAIT_MS, type GracefulStopResult } from './failover-peer.js'
 import { failoverHaFilter } from './failover-gate.js'
 import { relationshipRanges } from './failover-bindings.js'
 import { DaemonControl } from './control.js'
@@ -61,6 +61,8 @@ export interface ServerTunables {
   readonly commitWindowMs: number
   /** Synthetic DISCOVER/REQUEST exchanges run through a scratch service before serving (JIT warm-up, warm-up.ts); 0: none. */
   readonly warmUpExchanges: number
+  /** Graceful failover stop: milliseconds to wait for each peer's PARTNER-DOWN (dhcpd: about 4 s). */
+  readonly failoverStopWaitMs: number
 }
 
 export const DEFAULT_TUNABLES: ServerTunables = {
@@ -71,6 +73,7 @@ export const DEFAULT_TUNABLES: ServerTunables = {
   drainTimeoutMs: 5000,
   commitWindowMs: 2,
   warmUpExchanges: 3000,
+  failoverStopWaitMs: GRACEFUL_STOP_WAIT_MS,
 }
 
 export interface ComposeRequest {
@@ -109,6 +112,13 @@ export interface RunningServer {
   readonly metricsContentType: string
   /** The metrics themselves (registry, observers), for tests and embedding. */
   readonly metrics: DaemonMetrics
+  /**
+   * The graceful part of a planned stop: every failover relationship in NORMAL moves to SHUTDOWN
+   * so its peer takes over (PARTNER-DOWN), then records RECOVER and drops its link (the drivers'
+   * `gracefulStop`, in parallel). DHCP keeps running for pools outside failover; call
+   * {@link stop} afterwards. Runs once; later calls get the same results.
+   */
+  handOverFailover(abort?: AbortSignal): Promise<readonly GracefulStopResult[]>
   /** Stops receiving, drains in-flight packets, flushes the journal, closes sockets. */
   stop(): Promise<void>
 }
@@ -170,7 +180,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
 
   // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
   const peers = [...config.failoverPeers.values()].map((p) =>
-    new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name) }))
+    new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name), gracefulStopWaitMs: tunables.failoverStopWaitMs }))
   for (const p of peers) {
     try {
       await p.start()
@@ -361,6 +371,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     : undefined
 
   let stopping: Promise<void> | undefined
+  let handingOver: Promise<readonly GracefulStopResult[]> | undefined
   const transportKind = decision.kind
   const control: DaemonControl = new DaemonControl({
     version: VERSION,
@@ -420,6 +431,10 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
       }
       log.log('info', 'CONFIG_RELOADED', `Configuration reloaded from ${req.configFile}.`)
       return { ok: true }
+    },
+    handOverFailover(abort) {
+      handingOver ??= Promise.all(peers.map((p) => p.gracefulStop(tunables.failoverStopWaitMs, abort)))
+      return handingOver
     },
     stop() {
       stopping ??= (async () => {

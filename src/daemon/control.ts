@@ -4,7 +4,8 @@
  * actions go through the engine and the same journal path as DHCP traffic, so they are fsynced
  * and reach the failover peer as BNDUPD like any lease change.
  *
- * `metricsText` is set by the metrics feature; `staticAsset` serves the dashboard (dashboard-assets.ts).
+ * `metricsText` is set by the metrics feature; `staticAsset` serves the dashboard (dashboard-assets.ts);
+ * `onShutdown` by the signal layer (server.ts), which owns the process's stop.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
@@ -17,10 +18,10 @@ import { toColonHex } from '../lib/hex.js'
 import { parseLeaseStream } from '../persistence/lease-file-parse.js'
 import type { EventRing } from '../api/events.js'
 import type {
-  ActionResult, ControlContext, EventView, FailoverView, LeaseAction, LeaseFilter, LeaseHistoryEntry, LeaseView, PoolView,
-  ReloadResult, SharedConfigView, StaticAsset, StatusView,
+  ActionResult, ControlContext, EventView, FailoverHandOverView, FailoverView, LeaseAction, LeaseFilter, LeaseHistoryEntry, LeaseView, PoolView,
+  ReloadResult, SharedConfigView, ShutdownView, StaticAsset, StatusView,
 } from '../api/types.js'
-import type { FailoverPeerDriver } from './failover-peer.js'
+import type { FailoverPeerDriver, GracefulStopResult } from './failover-peer.js'
 import type { VrrpService } from './vrrp.js'
 
 export interface DaemonControlSources {
@@ -75,6 +76,11 @@ export function configDigest(files: readonly string[]): string {
 export class DaemonControl implements ControlContext {
   metricsText?: () => string | Promise<string>
   staticAsset?: (path: string) => StaticAsset | undefined
+  /**
+   * Runs the graceful failover hand-over and resolves with its results; the daemon stops once the
+   * answer has gone out. Set by the signal layer (server.ts); unset, shutdown is refused.
+   */
+  onShutdown?: () => Promise<readonly GracefulStopResult[]>
   private indexFor: ServerConfig | undefined
   private ranges: RangeEntry[] = []
   private digestFor: ServerConfig | undefined
@@ -249,6 +255,12 @@ export class DaemonControl implements ControlContext {
     return { ok: true, state: r.state }
   }
 
+  async shutdown(): Promise<ActionResult<ShutdownView>> {
+    if (this.onShutdown === undefined) return { ok: false, status: 409, error: 'not-supported', message: 'this daemon cannot be shut down through the API' }
+    const results = await this.onShutdown()
+    return { ok: true, stopping: true, failover: results.map(handOverView), message: shutdownMessage(results) }
+  }
+
   async rebalance(peer: string): Promise<ActionResult> {
     const d = this.s.peers.find((p) => p.peer.name === peer)
     if (d === undefined) return { ok: false, status: 404, error: 'not-found', message: noPeer(peer, this.s.peers) }
@@ -314,6 +326,25 @@ function freed(address: number, lease: Lease | undefined, now: number): Lease {
 
 function noPeer(name: string, peers: readonly FailoverPeerDriver[]): string {
   return peers.length === 0 ? `no failover peer ${name}: this server has no failover relationship` : `no failover peer ${name} (have: ${peers.map((p) => p.peer.name).join(', ')})`
+}
+
+function handOverView(r: GracefulStopResult): FailoverHandOverView {
+  return {
+    peer: r.peer, outcome: r.outcome, confirmed: r.confirmed, previousState: r.previous, recordedState: r.recorded,
+    recordedStateSince: iso(r.recordedStos), backdated: r.backdated, partnerState: r.peerState, pendingUpdates: r.pendingUpdates,
+    waitedMs: r.waitedMs, message: r.message,
+  }
+}
+
+/** The answer's summary line. */
+export function shutdownMessage(results: readonly GracefulStopResult[]): string {
+  if (results.length === 0) return 'hadhcpd is stopping (no failover relationship to hand over)'
+  const confirmed = results.filter((r) => r.confirmed).map((r) => r.peer)
+  const others = results.filter((r) => !r.confirmed).map((r) => r.peer)
+  const parts: string[] = []
+  if (confirmed.length > 0) parts.push(`the partner of ${confirmed.join(', ')} is in partner-down and serves the whole pool`)
+  if (others.length > 0) parts.push(`${others.join(', ')} not handed over (the partner sees the link drop)`)
+  return `hadhcpd is stopping; ${parts.join('; ')}`
 }
 
 function failoverView(p: FailoverPeerDriver): FailoverView {

@@ -10,9 +10,9 @@ import { ControlClient, type ClientResult } from '../api/client.js'
 import { DEFAULT_CONTROL, parseControlAddress, type ControlAddress } from '../api/address.js'
 import { DEFAULT_TOKEN_FILE, readToken } from '../api/token-file.js'
 import { comparePair } from '../api/pair-check.js'
-import { formatEvents, formatLease, formatLeases, formatPairDifferences, formatPools, formatStatus } from '../api/format.js'
+import { formatEvents, formatLease, formatLeases, formatPairDifferences, formatPools, formatShutdown, formatStatus } from '../api/format.js'
 import { PARTNER_DOWN_WARNING } from '../api/routes.js'
-import type { EventView, LeaseHistoryEntry, LeasePage, LeaseView, PoolView, SharedConfigView, StatusView } from '../api/types.js'
+import type { EventView, LeaseHistoryEntry, LeasePage, LeaseView, PoolView, SharedConfigView, ShutdownView, StatusView } from '../api/types.js'
 
 export interface CtlIo {
   out(text: string): void
@@ -37,6 +37,9 @@ export const CTL_USAGE = `Usage: hadhcpd ctl [--control ADDR] [--token-file FILE
   rebalance PEER                 run pool balancing now (primary, NORMAL)
   vrrp-priority INSTANCE N|clear override the VRRP priority (1-254) or clear the override
   step-down INSTANCE             give up the VIP (FAULT) until vrrp-priority INSTANCE clear
+  shutdown                       stop the server; each failover relationship in NORMAL is
+                                 handed over first (the partner enters partner-down and
+                                 serves the whole pool until this server is back)
   events [--since SEQ]           recent log events
   metrics                        Prometheus metrics text
   pair-check --peer ADDR [--peer-token-file FILE]
@@ -223,6 +226,9 @@ async function command(p: Parsed, c: Common, client: ControlClient, io: CtlIo): 
       const instance = one(p, 'the vrrp_instance name')
       return call('POST', `/api/v1/vrrp/${enc(instance)}/step-down`, undefined, () => `${instance}: stepped down (FAULT) until \`hadhcpd ctl vrrp-priority ${instance} clear\`\n`)
     }
+    case 'shutdown':
+      one0(p)
+      return call<ShutdownView>('POST', '/api/v1/shutdown', { confirm: 'shutdown' }, formatShutdown)
     case 'events': {
       one0(p)
       const since = p.options.get('--since')

@@ -29,6 +29,8 @@ import type { Logger } from './logger.js'
 
 export const VENDOR_CLASS = 'hadhcpd'
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
 export type { PeerLeaseDatabase } from './failover-updates.js'
 
 /** What the control API and the metrics read about a relationship (times are Unix seconds). */
@@ -58,6 +60,49 @@ export type PartnerDownResult =
   | { readonly ok: true; readonly state: 'partner-down'; readonly previous: FailoverState }
   | { readonly ok: false; readonly error: 'already-partner-down' | 'in-startup' | 'not-recorded' | 'stopped'; readonly message: string }
 
+/**
+ * How long a graceful stop waits for the peer's PARTNER-DOWN (and for our un-acked updates):
+ * dhcpd gives that phase about 4 s (failover-protocol.md §3.4).
+ */
+export const GRACEFUL_STOP_WAIT_MS = 5000
+
+/** How a graceful stop ({@link FailoverPeerDriver.gracefulStop}) went. */
+export type GracefulStopOutcome =
+  /** We went SHUTDOWN and the peer confirmed PARTNER-DOWN: it serves the whole pool now. */
+  | 'confirmed'
+  /** We went SHUTDOWN but no PARTNER-DOWN came within the bound (or the link dropped first). */
+  | 'unconfirmed'
+  /** No link to the peer: nothing to announce; stopped as on SIGTERM. */
+  | 'not-connected'
+  /** Not NORMAL (dhcpd only hands a NORMAL relationship over): stopped as on SIGTERM. */
+  | 'not-normal'
+  /** SHUTDOWN could not be written to the lease file: stopped as on SIGTERM. */
+  | 'not-recorded'
+  /** The driver was already stopping. */
+  | 'stopped'
+
+export interface GracefulStopResult {
+  readonly peer: string
+  readonly outcome: GracefulStopOutcome
+  /** The peer confirmed PARTNER-DOWN. */
+  readonly confirmed: boolean
+  /** Our state when the stop began (the saved one while in STARTUP). */
+  readonly previous: FailoverState
+  /** The state in the lease file for the next start, and its STOS (Unix seconds). */
+  readonly recorded: FailoverState
+  readonly recordedStos: number
+  /** STOS was backdated by MCLT (peer PARTNER-DOWN, nothing queued): the next start skips RECOVER-WAIT. */
+  readonly backdated: boolean
+  /** The peer's last known state. */
+  readonly peerState: FailoverState
+  /** BNDUPDs still waiting to be sent or acknowledged when the link was dropped. */
+  readonly pendingUpdates: number
+  /** From sending SHUTDOWN to the peer's PARTNER-DOWN (or to giving up), ms; 0 when nothing was announced. */
+  readonly waitedMs: number
+  /** One line for the log and the operator. */
+  readonly message: string
+}
+
 /** The transport as the driver uses it (tests inject an in-memory one). */
 export interface PeerTransport {
   start(): Promise<void>
@@ -75,6 +120,10 @@ export interface DriverOptions {
   readonly pools?: readonly RelationshipPool[]
   /** Pool-balancing schedule jitter, 0..4 (default random; tests pin it). */
   readonly jitter?: () => number
+  /** Default bound of {@link FailoverPeerDriver.gracefulStop}'s wait, ms (default {@link GRACEFUL_STOP_WAIT_MS}). */
+  readonly gracefulStopWaitMs?: number
+  /** A monotonic clock in ms for measuring that wait (default performance.now). */
+  readonly monotonicMs?: () => number
 }
 
 interface Link {
@@ -100,7 +149,10 @@ export class FailoverPeerDriver {
   private hba: Buffer | undefined
   private chain: Promise<void> = Promise.resolve()
   private ticker: NodeJS.Timeout | undefined
+  /** Set once the machine takes no more inputs (a stop records nothing more). */
   private stopped = false
+  /** The stop (plain or graceful) in progress or done. */
+  private stopping: Promise<void> | undefined
   private balancing = false
   /** Peer header time − our clock at the last accepted CONNECT/CONNECTACK, seconds (a gauge for metrics). */
   lastSkew: number | undefined
@@ -191,7 +243,7 @@ export class FailoverPeerDriver {
     const name = this.peer.name
     let result: PartnerDownResult | undefined
     this.chain = this.chain.then(async () => {
-      if (this.stopped) {
+      if (this.stopped || this.stopping !== undefined) {
         result = { ok: false, error: 'stopped', message: `failover peer ${name}: server is stopping` }
         return
       }
@@ -232,12 +284,158 @@ export class FailoverPeerDriver {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops as dhcpd does on SIGTERM: the link is dropped and nothing more is recorded (the saved
+   * state stays; the peer sees the link fail and goes COMMUNICATIONS-INTERRUPTED, §3.4).
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.halt()
+    return this.stopping
+  }
+
+  /** Takes the machine off its inputs, lets queued steps finish, closes the transport. */
+  private async halt(): Promise<void> {
     this.stopped = true
     if (this.ticker) clearInterval(this.ticker)
     await this.chain
     await this.adjusting
     await this.transport.close()
+  }
+
+  /**
+   * Planned stop that hands the relationship over, as dhcpd's OMAPI shutdown (failover-protocol.md
+   * §3.4): a NORMAL relationship with a live link moves to SHUTDOWN (persisted and fsynced before
+   * the STATE that announces it), so the peer goes PARTNER-DOWN at once instead of sitting in
+   * COMMUNICATIONS-INTERRUPTED. We wait up to `waitMs` for the peer's PARTNER-DOWN and for our
+   * un-acked BNDUPDs (re-queued on leaving NORMAL, re-sent as acks arrive), drop the link, then record RECOVER — with STOS
+   * backdated by MCLT when the peer confirmed and nothing was left queued (the machine's rule), so
+   * the next start needs no RECOVER-WAIT — and stop. Without a link, or in any other state, this
+   * is {@link stop}: there is nothing to announce, or no safe hand-over (dhcpd only hands NORMAL
+   * over). `abort` cuts the wait short (a second SIGTERM). Never rejects.
+   */
+  async gracefulStop(waitMs: number = this.options.gracefulStopWaitMs ?? GRACEFUL_STOP_WAIT_MS, abort?: AbortSignal): Promise<GracefulStopResult> {
+    const name = this.peer.name
+    const base = (): Omit<GracefulStopResult, 'outcome' | 'message'> => ({
+      peer: name, confirmed: false, previous: effectiveState(this.machine), recorded: effectiveState(this.machine), recordedStos: this.machine.stos,
+      backdated: false, peerState: this.machine.peerState, pendingUpdates: this.updates.queueDepth, waitedMs: 0,
+    })
+    if (this.stopping !== undefined) {
+      await this.stopping
+      return { ...base(), outcome: 'stopped', message: `failover peer ${name}: already stopping` }
+    }
+    let done!: () => void
+    this.stopping = new Promise<void>((r) => {
+      done = r
+    })
+    try {
+      return await this.handOver(waitMs, abort)
+    } catch (err) {
+      this.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${name}: graceful shutdown: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+      await this.halt().catch(() => undefined)
+      return { ...base(), outcome: 'not-recorded', message: `failover peer ${name}: graceful shutdown failed: ${err instanceof Error ? err.message : String(err)}` }
+    } finally {
+      done()
+    }
+  }
+
+  private async handOver(waitMs: number, abort: AbortSignal | undefined): Promise<GracefulStopResult> {
+    const name = this.peer.name
+    const previous = effectiveState(this.machine)
+    const plain = async (outcome: GracefulStopOutcome, why: string): Promise<GracefulStopResult> => {
+      await this.halt()
+      const message = `failover peer ${name}: not handed over (${why}); stopping as on SIGTERM, ${previous} stays recorded`
+      this.log.log(outcome === 'not-recorded' ? 'error' : 'info', 'FAILOVER_SHUTDOWN_SKIPPED', message)
+      return {
+        peer: name, outcome, confirmed: false, previous, recorded: effectiveState(this.machine), recordedStos: this.machine.stos,
+        backdated: false, peerState: this.machine.peerState, pendingUpdates: this.updates.queueDepth, waitedMs: 0, message,
+      }
+    }
+    // 1. NORMAL → SHUTDOWN, in the machine's order like every other step (persist, log, STATE).
+    let announced: 'yes' | 'not-connected' | 'not-normal' | 'not-recorded' = 'not-connected'
+    await this.exclusive(async () => {
+      if (!this.linkUp()) return
+      if (this.machine.state !== 'normal') {
+        announced = 'not-normal'
+        return
+      }
+      this.log.log('info', 'FAILOVER_OPERATOR_COMMAND', `failover peer ${name}: operator command: shutdown (was normal); asking the peer to take over (partner-down)`)
+      const [m, effects] = step(this.machine, { kind: 'command', at: this.clock(), state: 'shutdown' }, this.cfg)
+      if (!(await this.apply(m, effects)) || effectiveState(this.machine) !== 'shutdown') {
+        announced = 'not-recorded'
+        return
+      }
+      // Leaving NORMAL re-queued the un-acked BNDUPDs; each BNDACK still due sends the queue again.
+      announced = 'yes'
+    })
+    if (announced === 'not-connected') return plain('not-connected', 'no link to the peer: nothing to announce')
+    if (announced === 'not-normal') return plain('not-normal', `state ${previous}: only a NORMAL relationship is handed over`)
+    if (announced === 'not-recorded') return plain('not-recorded', `Unable to record current failover state for ${name}`)
+
+    // 2. Wait for the peer's PARTNER-DOWN and an empty update queue, or the bound, or the link to drop.
+    const t0 = this.nowMs()
+    let confirmedAt: number | undefined
+    const deadline = t0 + waitMs
+    for (;;) {
+      if (confirmedAt === undefined && this.machine.peerState === 'partner-down') confirmedAt = this.nowMs()
+      if (confirmedAt !== undefined && this.updates.queueDepth === 0) break
+      if (!this.linkUp() || abort?.aborted === true || this.nowMs() >= deadline) break
+      await sleep(Math.min(10, Math.max(1, deadline - this.nowMs())))
+    }
+    const confirmed = confirmedAt !== undefined
+    const waitedMs = Math.round((confirmedAt ?? this.nowMs()) - t0)
+
+    // 3. Drop the link (the machine takes no more inputs), then SHUTDOWN → RECOVER as dhcpd does.
+    this.stopped = true
+    if (this.ticker) clearInterval(this.ticker)
+    await this.chain
+    // The peer's BNDUPDs already received get their BNDACK (after their fsync) before the link goes.
+    await this.updates.settled()
+    const pendingUpdates = this.updates.queueDepth
+    await this.transport.close()
+    let m = this.machine
+    const effects: Effect[] = []
+    const at = this.clock()
+    if (m.linked) {
+      const [next, e] = step(m, { kind: 'disconnected', at }, this.cfg)
+      m = next
+      effects.push(...e)
+    }
+    const [next, e] = step(m, { kind: 'command', at, state: 'recover', updatesPending: pendingUpdates > 0 }, this.cfg)
+    effects.push(...e)
+    const recorded = await this.apply(next, effects)
+    await this.adjusting
+    const backdated = recorded && this.machine.state === 'recover' && this.machine.stos < at
+    const why = confirmed
+      ? `the peer confirmed partner-down after ${waitedMs} ms`
+      : `no partner-down from the peer within ${waitedMs} ms${this.machine.peerState === 'partner-down' ? '' : ` (peer ${this.machine.peerState})`}`
+    const rec = !recorded
+      ? `Unable to record current failover state for ${name}: shutdown stays recorded`
+      : backdated
+        ? `recover recorded, STOS backdated by MCLT (${this.machine.mclt} s): no recover-wait on restart`
+        : `recover recorded${pendingUpdates > 0 ? ` (${pendingUpdates} update(s) not acknowledged)` : ''}: the restart waits out MCLT in recover-wait`
+    const message = `failover peer ${name}: graceful shutdown: ${why}; ${rec}`
+    this.log.log(confirmed && recorded ? 'info' : 'warn', 'FAILOVER_SHUTDOWN_DONE', message)
+    return {
+      peer: name, outcome: confirmed ? 'confirmed' : 'unconfirmed', confirmed, previous,
+      recorded: effectiveState(this.machine), recordedStos: this.machine.stos, backdated,
+      peerState: this.machine.peerState, pendingUpdates, waitedMs, message,
+    }
+  }
+
+  /** Runs `fn` in the machine's queue (after every step fed before it). */
+  private exclusive(fn: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(fn)
+    this.chain = run.catch((err: unknown) => this.log.log('error', 'FAILOVER_DRIVER_ERROR', `failover peer ${this.peer.name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
+    return run
+  }
+
+  /** A CONNECT/CONNECTACK exchange completed and the connection is still open. */
+  private linkUp(): boolean {
+    return this.link !== undefined && this.link.conn.open && this.machine.linked
+  }
+
+  private nowMs(): number {
+    return (this.options.monotonicMs ?? (() => performance.now()))()
   }
 
   // ---- machine -------------------------------------------------------------------------------

@@ -5,6 +5,12 @@
  * the pid file and exit 0. SIGHUP re-reads dhcpd.conf; a bad file is rejected with its errors
  * logged and the running configuration keeps serving.
  *
+ * Graceful failover stop (failover-protocol.md §3.4): the control API's `POST /api/v1/shutdown`
+ * (`hadhcpd ctl shutdown`), and SIGTERM/SIGINT with `--failover-graceful-stop`, first hand every
+ * NORMAL failover relationship over (SHUTDOWN: the partner enters PARTNER-DOWN; compose.ts
+ * `handOverFailover`), then stop as above. The API answers once the hand-over is done. A second
+ * SIGTERM/SIGINT during the hand-over cuts its wait short.
+ *
  * Logging (as ISC dhcpd): every line goes to syslog (/dev/log, `--syslog-socket`) with tag
  * `dhcpd` (`--syslog-tag`) at dhcpd.conf's `log-facility` (daemon until the file is read);
  * with `-d`/`-f` also as ISC text on stderr. `--log-format json` writes JSON lines on stdout
@@ -33,6 +39,8 @@ import { UnixDatagramSocket } from '../io/unix-datagram.js'
 import { resolveParameter } from '../config/model.js'
 import { removePidFile, writePidFile } from './pid-file.js'
 import { dropPrivileges } from './privileges.js'
+import type { GracefulStopResult } from './failover-peer.js'
+import { shutdownMessage } from './control.js'
 
 /** The line ISC dhcpd prints when it serves; the bench harness and tests wait for it. */
 export const READY_LINE = 'Server starting service.'
@@ -51,6 +59,7 @@ export function tunablesFromEnv(): ServerTunables {
     compactIntervalSec: envSeconds('HADHCPD_COMPACT_INTERVAL', DEFAULT_TUNABLES.compactIntervalSec),
     commitWindowMs: envSeconds('HADHCPD_COMMIT_WINDOW_MS', DEFAULT_TUNABLES.commitWindowMs),
     warmUpExchanges: Math.floor(envSeconds('HADHCPD_WARMUP_EXCHANGES', DEFAULT_TUNABLES.warmUpExchanges)),
+    failoverStopWaitMs: envSeconds('HADHCPD_FAILOVER_STOP_WAIT_MS', DEFAULT_TUNABLES.failoverStopWaitMs),
   }
 }
 
@@ -150,11 +159,50 @@ async function serve(req: CliRequest, log: Logger, base: DaemonLogger, events: E
     log.log('info', 'PRIVILEGES_DROPPED', `Running as uid ${dropped.uid}, gid ${dropped.gid}${req.user === undefined ? '' : ` (user ${req.user})`}.`, { uid: dropped.uid, gid: dropped.gid })
   }
 
-  const stopped = new Promise<string>((resolve) => {
-    const onStop = (signal: NodeJS.Signals): void => resolve(signal)
-    process.once('SIGTERM', onStop)
-    process.once('SIGINT', onStop)
+  // What stops us: a signal (graceful with --failover-graceful-stop) or the API's shutdown.
+  let requestStop!: (r: StopRequest) => void
+  const stopped = new Promise<StopRequest>((resolve) => {
+    requestStop = resolve
   })
+  const cutShort = new AbortController()
+  let signalled = false
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      if (handOver !== undefined && !handedOver) {
+        // A second signal during the hand-over ends its wait; the stop goes on (RECOVER is recorded).
+        log.log('warn', 'SHUTDOWN_HURRIED', `Received ${signal} again: not waiting for the failover partner any longer.`)
+        cutShort.abort()
+        return
+      }
+      // Otherwise as before: the signal's default action ends the process at once.
+      process.removeListener('SIGTERM', onSignal)
+      process.removeListener('SIGINT', onSignal)
+      process.kill(process.pid, signal)
+      return
+    }
+    signalled = true
+    requestStop({ by: `Received ${signal}`, graceful: req.failoverGracefulStop })
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  let handOver: Promise<readonly GracefulStopResult[]> | undefined
+  let handedOver = false
+  const handOverOnce = (): Promise<readonly GracefulStopResult[]> => {
+    handOver ??= server.handOverFailover(cutShort.signal).then((results) => {
+      handedOver = true
+      if (results.length > 0) log.log('info', 'FAILOVER_HANDED_OVER', `${shutdownMessage(results)}.`)
+      return results
+    })
+    return handOver
+  }
+  server.control.onShutdown = async () => {
+    log.log('info', 'SHUTDOWN_REQUESTED', 'Shutdown requested over the control API: handing the failover relationships over, then stopping.')
+    signalled = true
+    const results = await handOverOnce()
+    // The answer goes out first (closing the API waits for requests in flight); then the stop.
+    setImmediate(() => requestStop({ by: 'Shutdown requested over the control API', graceful: true }))
+    return results
+  }
   const onHup = (): void => {
     log.log('info', 'SIGHUP', 'Received SIGHUP: reloading configuration.')
     server.reload()
@@ -162,9 +210,10 @@ async function serve(req: CliRequest, log: Logger, base: DaemonLogger, events: E
   process.on('SIGHUP', onHup)
 
   log.log('info', 'SERVER_READY', READY_LINE)
-  const signal = await stopped
+  const stop = await stopped
   process.removeListener('SIGHUP', onHup)
-  log.log('info', 'SHUTDOWN', `Received ${signal}: shutting down.`)
+  log.log('info', 'SHUTDOWN', `${stop.by}: shutting down${stop.graceful && server.failoverPeers.length > 0 ? ' (handing the failover relationships over first)' : ''}.`)
+  if (stop.graceful) await handOverOnce()
   await control.server?.close()
   await server.stop()
   const c = server.service.counters
@@ -172,5 +221,14 @@ async function serve(req: CliRequest, log: Logger, base: DaemonLogger, events: E
   const vrrp = server.vrrp === undefined ? '' : ` ${server.vrrp.summary()}.`
   log.log('info', 'SERVER_STOPPED', `Server stopped: ${c.received} packets received, ${c.replies} replies, ${c.committed} lease changes written in ${j.fsyncs} fsyncs (largest batch ${j.maxBatchRecords}), ${c.malformed} malformed, ${c.overload} dropped under load.${vrrp}`, { ...c, fsyncs: j.fsyncs, maxBatchRecords: j.maxBatchRecords, ...server.vrrp?.counters() })
   if (req.pidFile !== undefined) removePidFile(req.pidFile)
+  process.removeListener('SIGTERM', onSignal)
+  process.removeListener('SIGINT', onSignal)
   return 0
+}
+
+interface StopRequest {
+  /** For the log: `Received SIGTERM`, or the API. */
+  readonly by: string
+  /** Hand the failover relationships over first. */
+  readonly graceful: boolean
 }

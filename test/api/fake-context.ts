@@ -1,5 +1,5 @@
 /** An in-memory ControlContext recording the actions it was asked to do. */
-import type { ActionResult, ControlContext, LeaseAction, LeaseFilter, LeaseView, ReloadResult, SharedConfigView, StaticAsset, StatusView } from '../../src/api/types.js'
+import type { ActionResult, ControlContext, LeaseAction, LeaseFilter, LeaseView, ReloadResult, SharedConfigView, ShutdownView, StaticAsset, StatusView } from '../../src/api/types.js'
 import { EventRing } from '../../src/api/events.js'
 
 export function lease(ip: string, patch: Partial<LeaseView> = {}): LeaseView {
@@ -34,6 +34,16 @@ export const SHARED: SharedConfigView = {
   }],
 }
 
+export const SHUTDOWN: ShutdownView = {
+  stopping: true,
+  message: 'hadhcpd is stopping; the partner of dhcp-failover is in partner-down and serves the whole pool',
+  failover: [{
+    peer: 'dhcp-failover', outcome: 'confirmed', confirmed: true, previousState: 'normal', recordedState: 'recover',
+    recordedStateSince: '2026-12-07T05:59:00.000Z', backdated: true, partnerState: 'partner-down', pendingUpdates: 0, waitedMs: 12,
+    message: 'failover peer dhcp-failover: graceful shutdown: the peer confirmed partner-down after 12 ms; recover recorded, STOS backdated by MCLT (60 s): no recover-wait on restart',
+  }],
+}
+
 export class FakeContext implements ControlContext {
   readonly calls: string[] = []
   readonly ring = new EventRing(3)
@@ -44,6 +54,11 @@ export class FakeContext implements ControlContext {
   partnerDown?: (peer: string) => Promise<ActionResult<{ readonly state: string }>> = async (peer) => {
     this.calls.push(`partner-down ${peer}`)
     return peer === 'dhcp-failover' ? { ok: true, state: 'partner-down' } : { ok: false, status: 404, error: 'not-found', message: `no failover peer ${peer}` }
+  }
+
+  shutdown?: () => Promise<ActionResult<ShutdownView>> = async () => {
+    this.calls.push('shutdown')
+    return { ok: true, ...SHUTDOWN }
   }
 
   status(): StatusView { return STATUS }

@@ -172,6 +172,28 @@ test('partner-down needs the confirmation and says why; 404 for an unknown peer'
   assert.equal(none.status, 409)
 })
 
+test('shutdown needs {"confirm":"shutdown"}, says the partner will enter partner-down, and answers with the hand-over', async () => {
+  const { api, ctx } = setup()
+  const missing = await api.handle(req('POST', '/api/v1/shutdown'))
+  assert.equal(missing.status, 400)
+  assert.equal(json(missing)['error'], 'confirmation-required')
+  assert.match(String(json(missing)['message']), /confirm: expected "shutdown"\. shutdown stops this server.*the partner enters PARTNER-DOWN/)
+  const wrong = await api.handle(req('POST', '/api/v1/shutdown', { body: { confirm: 'partner-down' } }))
+  assert.equal(wrong.status, 400)
+  assert.match(String(json(wrong)['message']), /got "partner-down"/)
+  const extra = await api.handle(req('POST', '/api/v1/shutdown', { body: { confirm: 'shutdown', now: true } }))
+  assert.equal(extra.status, 400)
+  assert.deepEqual(ctx.calls, [])
+  assert.equal((await api.handle(req('GET', '/api/v1/shutdown'))).status, 405)
+  const ok = await api.handle(req('POST', '/api/v1/shutdown', { body: { confirm: 'shutdown' } }))
+  assert.equal(ok.status, 200)
+  const body = json(ok) as unknown as { ok: boolean; stopping: boolean; failover: { peer: string; outcome: string; backdated: boolean }[] }
+  assert.deepEqual([body.ok, body.stopping, body.failover[0]?.peer, body.failover[0]?.outcome, body.failover[0]?.backdated], [true, true, 'dhcp-failover', 'confirmed', true])
+  assert.deepEqual(ctx.calls, ['shutdown'])
+  delete ctx.shutdown
+  assert.equal((await api.handle(req('POST', '/api/v1/shutdown', { body: { confirm: 'shutdown' } }))).status, 409)
+})
+
 test('rebalance, VRRP priority override and step-down', async () => {
   const { api, ctx } = setup()
   assert.deepEqual((await api.handle(req('POST', '/api/v1/failover/dhcp-failover/rebalance'))).json, { ok: true })

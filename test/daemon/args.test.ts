@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseArgs, DEFAULT_LEASE_FILE } from '../../src/daemon/args.js'
+import { parseArgs, DEFAULT_LEASE_FILE, USAGE } from '../../src/daemon/args.js'
 import { UsageError } from '../../src/lib/errors.js'
 
 test('dhcpd -t -cf FILE selects config test mode', () => {
@@ -117,4 +117,11 @@ test('--vrrp-health SPEC: parsed into the policy; a bad spec is a usage error', 
   assert.deepEqual(parseArgs(['--vrrp-health', 'transport=40,lease-store=fault']).vrrpHealth, { transportDown: 40, leaseStoreFailing: 'fault', failoverNotServing: 100 })
   assert.throws(() => parseArgs(['--vrrp-health', 'transport=loud']), UsageError)
   assert.throws(() => parseArgs(['--vrrp-health']), UsageError)
+})
+
+test('--failover-graceful-stop: signals hand the failover relationships over first (default off, as Debian\'s dhcpd)', () => {
+  assert.equal(parseArgs(['-f']).failoverGracefulStop, false)
+  assert.equal(parseArgs(['-f', '--failover-graceful-stop', 'eth0']).failoverGracefulStop, true)
+  assert.deepEqual(parseArgs(['--failover-graceful-stop', 'eth0']).interfaces, ['eth0'])
+  assert.match(USAGE, /--failover-graceful-stop\n\s+on SIGTERM\/SIGINT, first hand each failover relationship/)
 })

@@ -218,3 +218,23 @@ test('HTTP adapter in front of the daemon context', async (t) => {
   assert.ok(reload.kind === 'response' && reload.status === 400)
   assert.deepEqual((reload.json as { errors: string[] }).errors, ['x:1:1: bad'])
 })
+
+test('shutdown: refused without the signal layer\'s hook; with it, the drivers\' hand-over as the API view', async (t) => {
+  const { control, driver, pastStartup } = await setup(t)
+  const none = await control.shutdown()
+  assert.ok(!none.ok && none.status === 409 && none.error === 'not-supported', JSON.stringify(none))
+  await pastStartup()
+  // The unconnected driver: nothing to announce, a plain stop (the saved state stays).
+  control.onShutdown = async () => [await driver.gracefulStop(100)]
+  const r = await control.shutdown()
+  assert.ok(r.ok, JSON.stringify(r))
+  assert.equal(r.stopping, true)
+  assert.equal(r.message, 'hadhcpd is stopping; pair not handed over (the partner sees the link drop)')
+  const [f] = r.failover
+  assert.deepEqual(
+    [f?.peer, f?.outcome, f?.confirmed, f?.previousState, f?.recordedState, f?.backdated, f?.waitedMs],
+    ['pair', 'not-connected', false, 'recover', 'recover', false, 0],
+  )
+  assert.match(f?.recordedStateSince ?? '', /^\d{4}-\d\d-\d\dT/)
+  assert.match(f?.message ?? '', /not handed over \(no link to the peer/)
+})

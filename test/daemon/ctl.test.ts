@@ -104,6 +104,25 @@ test('ctl partner-down insists on --yes and explains; reload prints the config e
   assert.match(rl.err, /400: the new configuration was rejected.*\n  \/etc\/dhcp\/dhcpd\.conf:4:2: expected ;\n$/)
 })
 
+test('ctl shutdown: confirms for the operator, prints the hand-over per peer; --json is the API JSON', async (t) => {
+  const { run, ctx } = await harness(t)
+  const r = await run('shutdown')
+  assert.equal(r.code, EXIT_OK, r.err)
+  const lines = r.out.split('\n')
+  assert.equal(lines[0], 'hadhcpd is stopping; the partner of dhcp-failover is in partner-down and serves the whole pool')
+  assert.match(lines[1]!, /^PEER\s+HAND-OVER\s+PARTNER\s+WAITED\s+RECORDED \(UTC\)$/)
+  assert.match(lines[2]!, /^dhcp-failover\s+confirmed\s+partner-down\s+12 ms\s+recover since 2026-12-07 05:59:00 \(backdated by MCLT: no recover-wait on restart\)$/)
+  assert.deepEqual(ctx.calls, ['shutdown'])
+  const j = await run('--json', 'shutdown')
+  assert.equal(j.code, EXIT_OK)
+  const body = JSON.parse(j.out) as { ok: boolean; stopping: boolean; failover: { outcome: string; waitedMs: number }[] }
+  assert.deepEqual([body.ok, body.stopping, body.failover[0]?.outcome, body.failover[0]?.waitedMs], [true, true, 'confirmed', 12])
+  assert.equal((await run('shutdown', 'now')).code, EXIT_USAGE)
+  delete ctx.shutdown
+  const refused = await run('shutdown')
+  assert.deepEqual([refused.code, refused.err], [EXIT_API, 'hadhcpd ctl: 409: this daemon cannot be shut down through the API\n'])
+})
+
 test('ctl exit codes: usage 2, unauthorized 3, unreachable 3', async (t) => {
   const { run, dir, addr } = await harness(t)
   assert.equal((await run()).code, EXIT_USAGE)

@@ -4,15 +4,20 @@
  * into 198.18.70.0/24 with a small MCLT: (a) hadhcpd primary + ISC secondary and (b) ISC primary
  * + hadhcpd secondary both reach NORMAL on both sides; then the ISC node is killed and hadhcpd
  * moves to communications-interrupted. In between, a udhcpc client gets a lease and its binding
- * reaches the other server's lease file (BNDUPD/BNDACK in both directions).
+ * reaches the other server's lease file (BNDUPD/BNDACK in both directions). At the end of each,
+ * `hadhcpd ctl shutdown` hands the relationship over for planned maintenance: ISC moves to
+ * partner-down at once, hadhcpd records `my state recover` (STOS backdated by MCLT), and once
+ * restarted it recovers from ISC without RECOVER-WAIT: both NORMAL again.
  */
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { e2eCanRun, findTool } from '../helpers/e2e.js'
 import { DhcpLab, waitForLog } from '../helpers/dhcp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
 import { readFileSync } from 'node:fs'
 import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
+import { runCtl } from '../../src/daemon/ctl.js'
+import type { ShutdownView } from '../../src/api/types.js'
 
 const TOOLS = ['ip', 'dhcpd', 'udhcpc']
 const NAME = 'ha-dhcp'
@@ -63,6 +68,16 @@ interface Pair {
   iscLeases: string
 }
 
+/** hadhcpd's control API on a unix socket in the lab's directory (`hadhcpd ctl` reaches it from the host). */
+const controlArgs = (lab: DhcpLab): string[] => ['--control', `unix:${lab.dir}/ours.sock`, '--control-token-file', `${lab.dir}/ours.token`]
+
+async function ctl(p: Pair, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const code = await runCtl(['--control', `unix:${p.lab.dir}/ours.sock`, '--token-file', `${p.lab.dir}/ours.token`, ...args], { out: (s) => void (out += s), err: (s) => void (err += s) })
+  return { code, out, err }
+}
+
 /** Two servers on one bridge: .1 is the primary, .2 the secondary. */
 async function startPair(prefix: string, oursRole: 'primary' | 'secondary'): Promise<Pair> {
   const lab = new DhcpLab(prefix)
@@ -84,7 +99,7 @@ async function startPair(prefix: string, oursRole: 'primary' | 'secondary'): Pro
   const isc = lab.start(iscNs, iscArgv, 'isc.log')
   const oursLeases = `${lab.dir}/ours.leases`
   const oursConf = conf(oursRole)
-  const ours = await lab.startServer(oursNs, { conf: oursConf, leases: oursLeases, ifaces: [oursIf], log: 'ours.log' })
+  const ours = await lab.startServer(oursNs, { conf: oursConf, leases: oursLeases, ifaces: [oursIf], log: 'ours.log', args: controlArgs(lab) })
   const cliNs = lab.ns('c')
   return { lab, oursNs, oursConf, oursIf, iscNs, iscArgv, ours, isc, iscLeases, oursLeases, cliNs }
 }
@@ -162,13 +177,64 @@ async function restartOursBackToNormal(p: Pair): Promise<void> {
   await p.ours.stop(5000)
   try {
     await waitForLog(p.isc, new RegExp(`failover peer ${NAME}: I move from normal to communications-interrupted`), 40_000)
-    p.ours = await p.lab.startServer(p.oursNs, { conf: p.oursConf, leases: p.oursLeases, ifaces: [p.oursIf], log: 'ours2.log' })
+    p.ours = await p.lab.startServer(p.oursNs, { conf: p.oursConf, leases: p.oursLeases, ifaces: [p.oursIf], log: 'ours2.log', args: controlArgs(p.lab) })
     await waitForLog(p.ours, new RegExp(`failover peer ${NAME}: I move from normal to startup`), 5_000)
     await waitForLog(p.ours, new RegExp(`failover peer ${NAME}: I move from startup to normal`), 30_000)
     await waitForLog(p.isc, new RegExp(`failover peer ${NAME}: I move from communications-interrupted to normal`), 10_000)
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n${diag(p)}`)
   }
+}
+
+/**
+ * Planned maintenance (failover-protocol.md §3.4, as ISC's OMAPI shutdown): `hadhcpd ctl
+ * shutdown` moves hadhcpd to SHUTDOWN, ISC moves to partner-down at once, hadhcpd exits 0 with
+ * `my state recover` backdated by MCLT in its lease file; restarted, it recovers from ISC
+ * (UPDREQALL) without RECOVER-WAIT and both return to NORMAL.
+ */
+async function gracefulStopOursThenBackToNormal(t: TestContext, p: Pair): Promise<void> {
+  const iscBefore = p.isc.output().length
+  const iscSays = (re: RegExp): boolean => re.test(p.isc.output().slice(iscBefore))
+  const t0 = performance.now()
+  // ISC's move is watched while the API call runs (it answers after the hand-over).
+  let iscPartnerDownMs: number | undefined
+  const watch = (async () => {
+    while (iscPartnerDownMs === undefined && performance.now() - t0 < 10_000) {
+      if (iscSays(new RegExp(`failover peer ${NAME}: I move from normal to partner-down`))) iscPartnerDownMs = performance.now() - t0
+      else await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+  const r = await ctl(p, '--json', 'shutdown')
+  await watch
+  assert.equal(r.code, 0, `${r.out}${r.err}\n${diag(p)}`)
+  const answer = JSON.parse(r.out) as ShutdownView & { ok: boolean }
+  const f = answer.failover[0]
+  assert.ok(f !== undefined && f.peer === NAME, r.out)
+  assert.equal(f.outcome, 'confirmed', `${f.message}\n${diag(p)}`)
+  assert.equal(f.partnerState, 'partner-down')
+  assert.equal(f.recordedState, 'recover')
+  assert.equal(f.backdated, true, f.message)
+  assert.ok(iscPartnerDownMs !== undefined && iscPartnerDownMs < 5000, `ISC did not move to partner-down within 5 s\n${diag(p)}`)
+  assert.ok(iscSays(new RegExp(`failover peer ${NAME}: peer moves from normal to shutdown`)), diag(p))
+  t.diagnostic(`ctl shutdown → ISC partner-down in ${Math.round(iscPartnerDownMs)} ms (hadhcpd: STATE shutdown → peer's partner-down ${f.waitedMs} ms)`)
+  const exit = await p.ours.waitForExit(10_000)
+  assert.deepEqual(exit, { code: 0, signal: null }, diag(p))
+  const states = readFileSync(p.oursLeases, 'utf8').split(/\n(?=failover peer )/).filter((b) => b.startsWith(`failover peer "${NAME}" state {`))
+  const last = states[states.length - 1] ?? ''
+  assert.match(last, /my state recover at \d+ \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d;/, last)
+  assert.match(last, /partner state partner-down at /, last)
+  assert.match(p.ours.output(), new RegExp(`failover peer ${NAME}: I move from normal to shutdown\n[\\s\\S]*failover peer ${NAME}: I move from shutdown to recover`))
+  // Restart: RECOVER from the lease file, UPDREQALL answered by ISC, no RECOVER-WAIT, NORMAL.
+  const t1 = performance.now()
+  p.ours = await p.lab.startServer(p.oursNs, { conf: p.oursConf, leases: p.oursLeases, ifaces: [p.oursIf], log: 'ours3.log', args: controlArgs(p.lab) })
+  try {
+    await waitForLog(p.ours, new RegExp(`failover peer ${NAME}: I move from recover-done to normal`), 30_000)
+    await waitForLog(p.isc, new RegExp(`failover peer ${NAME}: I move from partner-down to normal`), 10_000)
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n${diag(p)}`)
+  }
+  assert.doesNotMatch(p.ours.output(), /recover-wait/)
+  t.diagnostic(`restarted hadhcpd back in NORMAL after ${Math.round(performance.now() - t1)} ms (the whole step: ${Math.round(performance.now() - t0)} ms)`)
 }
 
 const diag = (p: Pair): string => `--- hadhcpd ---\n${p.ours.output()}\n--- ISC dhcpd ---\n${p.isc.output()}`
@@ -192,7 +258,7 @@ async function killIscExpectInterrupted(p: Pair): Promise<void> {
   }
 }
 
-test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL', { timeout: 120_000 }, async (t) => {
+test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL; ctl shutdown → ISC partner-down, restart → NORMAL', { timeout: 150_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const p = await startPair('hfo-a-', 'primary')
   try {
@@ -220,12 +286,13 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL,
     await killIscExpectInterrupted(p)
     await restartIscBackToNormal(p)
     await restartOursBackToNormal(p)
+    await gracefulStopOursThenBackToNormal(t, p)
   } finally {
     await p.lab.destroy()
   }
 })
 
-test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL', { timeout: 120_000 }, async (t) => {
+test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL; ctl shutdown → ISC partner-down, restart → NORMAL', { timeout: 150_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
   const p = await startPair('hfo-b-', 'secondary')
   try {
@@ -247,6 +314,7 @@ test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL,
     await killIscExpectInterrupted(p)
     await restartIscBackToNormal(p)
     await restartOursBackToNormal(p)
+    await gracefulStopOursThenBackToNormal(t, p)
   } finally {
     await p.lab.destroy()
   }

@@ -14,8 +14,12 @@
  *     client's lease known to both nodes until at least the end it was given), and no address is
  *     bound to two clients across the two lease files;
  *  6. the secondary loses its lease file and restarts: RECOVER → NORMAL, and it learns every
- *     binding again.
- * PARTNER-DOWN is not used: nothing here needs the peer's free addresses.
+ *     binding again;
+ *  7. planned maintenance: SIGTERM to the secondary (started with `--failover-graceful-stop`)
+ *     hands it over: SHUTDOWN, the primary enters PARTNER-DOWN at once, the secondary's lease file
+ *     says `my state recover` (STOS backdated by MCLT); restarted, it recovers without
+ *     RECOVER-WAIT and both are NORMAL again.
+ * PARTNER-DOWN is only entered by the hand-over of (7): nothing here needs the peer's free addresses.
  */
 import { after, before, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -290,10 +294,46 @@ test('(6b) the secondary loses its lease file and restarts: RECOVER → NORMAL w
   const mark = pair.marks().primary
   await pair.killNode('secondary')
   await pair.waitLog('primary', /I move from normal to communications-interrupted/, 30_000, mark)
-  await pair.startNode('secondary', { wipe: true })
+  // With --failover-graceful-stop for (7): a SIGTERM then hands the relationship over first.
+  await pair.startNode('secondary', { wipe: true, args: ['--failover-graceful-stop'] })
   await pair.waitLog('secondary', /failover peer ha-dhcp: I move from [a-z-]+ to recover/, 30_000)
   await pair.waitBothNormal(120_000, { primary: mark, secondary: 0 })
   t.diagnostic(`RECOVER → NORMAL in ${Date.now() - t0} ms`)
   await waitConverged(30_000)
   assertNoDoubleBinding('after recovery', false)
+})
+
+test('(7) planned maintenance: SIGTERM with --failover-graceful-stop hands the secondary over (the primary enters partner-down at once); restarted, it recovers without recover-wait', { timeout: 90_000 }, async (t) => {
+  if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
+  const marks = pair.marks()
+  const secondary = pair.nodes.secondary.proc
+  const t0 = performance.now()
+  assert.ok(secondary.signalGroup('SIGTERM'))
+  // Polled every 20 ms: how long the primary took to take over the whole pool.
+  const primaryOut = (): string => pair.nodes.primary.proc.output().slice(marks.primary)
+  while (!/failover peer ha-dhcp: I move from normal to partner-down/.test(primaryOut())) {
+    if (performance.now() - t0 > 5_000) assert.fail(`the primary did not enter partner-down within 5 s\n${pair.diag()}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  const tookMs = performance.now() - t0
+  assert.match(primaryOut(), /failover peer ha-dhcp: peer moves from normal to shutdown/)
+  const exit = await secondary.waitForExit(10_000)
+  assert.deepEqual(exit, { code: 0, signal: null }, pair.diag())
+  const out = secondary.output().slice(marks.secondary)
+  const confirmed = /graceful shutdown: the peer confirmed partner-down after (\d+) ms; recover recorded, STOS backdated by MCLT/.exec(out)
+  assert.ok(confirmed !== null, out)
+  t.diagnostic(`SIGTERM → primary partner-down in ${Math.round(tookMs)} ms (secondary: STATE shutdown → peer's partner-down ${confirmed[1] ?? '?'} ms)`)
+  const st = pair.view('secondary').peerState
+  assert.equal(st?.myState, 'recover')
+  assert.equal(st?.partnerState, 'partner-down')
+  assert.ok((st?.myStateAt ?? Infinity) <= Date.now() / 1000 - pair.timers.mclt + 1, 'STOS backdated by MCLT')
+  const t1 = performance.now()
+  const mark = pair.marks().primary
+  await pair.startNode('secondary')
+  await pair.waitBothNormal(30_000, { primary: mark, secondary: 0 })
+  t.diagnostic(`restarted secondary: both NORMAL after ${Math.round(performance.now() - t1)} ms`)
+  assert.doesNotMatch(pair.nodes.secondary.proc.output(), /recover-wait/)
+  assert.match(pair.nodes.primary.proc.output().slice(mark), /failover peer ha-dhcp: I move from partner-down to normal/)
+  await waitConverged(15_000)
+  assertNoDoubleBinding('after the graceful stop and restart', false)
 })

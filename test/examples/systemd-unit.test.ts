@@ -33,6 +33,7 @@ test('ExecStart and ExecStartPre are hadhcpd command lines the daemon accepts', 
   assert.equal(serve.leaseFile, '/var/lib/hadhcpd/dhcpd.leases')
   assert.equal(serve.pidFile, undefined, '--no-pid: systemd tracks the main PID')
   assert.deepEqual(serve.interfaces, ['eth0'])
+  assert.equal(serve.failoverGracefulStop, true, 'a planned stop hands the failover relationships over')
   assert.equal(parseArgs(daemonArgs(pre)).mode, 'test-config')
 })
 

@@ -177,12 +177,15 @@ export class FailoverPairLab {
     this.nodes = { primary: node('primary', 'left'), secondary: node('secondary', 'right') }
   }
 
-  /** Starts (or restarts) hadhcpd for `role` on its lease file; `wipe` empties the file first (a node that lost its state). */
-  async startNode(role: Role, opts: { wipe?: boolean } = {}): Promise<LabProcess> {
+  /**
+   * Starts (or restarts) hadhcpd for `role` on its lease file; `wipe` empties the file first (a
+   * node that lost its state); `args` go to hadhcpd (e.g. `--failover-graceful-stop`).
+   */
+  async startNode(role: Role, opts: { wipe?: boolean; args?: readonly string[] } = {}): Promise<LabProcess> {
     const n = this.nodes[role]
     if (opts.wipe === true) this.lab.file(`${role}.leases`, '')
     n.starts++
-    n.proc = await this.lab.startServer(n.ns, { conf: n.conf, leases: n.leases, ifaces: [n.iface], log: `${role}-${n.starts}.log` })
+    n.proc = await this.lab.startServer(n.ns, { conf: n.conf, leases: n.leases, ifaces: [n.iface], log: `${role}-${n.starts}.log`, ...(opts.args === undefined ? {} : { args: opts.args }) })
     return n.proc
   }
 

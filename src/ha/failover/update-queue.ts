@@ -11,6 +11,9 @@
  *   from the lease store's un-acked marks (tstp > atsfp) on the next NORMAL entry;
  * - on link loss, in-flight updates go back to the front of the queue, in send order, so a
  *   reconnect re-sends every un-acked update first;
+ * - leaving NORMAL with the link up re-queues them the same way, but their acks may still come
+ *   on this link: as dhcpd, which matches an ack by the lease's last xid whatever queue the lease
+ *   is on, such an ack completes the update (a re-queued one not sent again leaves the queue);
  * - an UPDREQ/UPDREQALL answer completes (UPDDONE with the request's xid) once the queue is
  *   empty and nothing is in flight.
  *
@@ -44,6 +47,8 @@ export class UpdateQueue<T> {
   private window: number
   private readonly maxBacklog: number
   private doneXid: number | undefined
+  /** Re-queued on leaving NORMAL with the link up: address → what was sent (its ack may still come). */
+  private requeued = new Map<number, Outgoing<T>>()
   /** Set when an update could not be queued; cleared by {@link clearOverflow}. */
   overflowed = false
 
@@ -73,6 +78,8 @@ export class UpdateQueue<T> {
 
   /** Queues the current state of `address`. */
   enqueue(address: number, update: T): EnqueueResult {
+    // A newer state: an ack of what was sent before no longer covers what is queued.
+    this.requeued.delete(address)
     if (this.pending.has(address)) {
       this.pending.set(address, update)
       return 'replaced'
@@ -117,9 +124,18 @@ export class UpdateQueue<T> {
   /** A BNDACK (accept or reject) for `address` with `xid`. */
   ack(xid: number, address: number): AckResult<T> {
     const sent = this.inFlight.get(address)
+    const before = this.requeued.get(address)
+    if (before !== undefined && before.xid === xid) {
+      // The ack of an update re-queued on leaving NORMAL: the peer has it.
+      this.requeued.delete(address)
+      if (sent === undefined && this.pending.delete(address)) return { kind: 'acked', sent: before, updateDone: this.takeUpdateDone() }
+      // Already sent again: that copy's ack completes it.
+      return { kind: 'not-outstanding' }
+    }
     if (!sent) return { kind: 'not-outstanding' }
     if (sent.xid !== xid) return { kind: 'xid-mismatch', expected: sent.xid }
     this.inFlight.delete(address)
+    this.requeued.delete(address)
     return { kind: 'acked', sent, updateDone: this.takeUpdateDone() }
   }
 
@@ -135,16 +151,25 @@ export class UpdateQueue<T> {
 
   /** The link went down: every un-acked update goes back to the front, in send order. */
   linkDown(): void {
+    this.requeue()
+    this.requeued.clear()
+  }
+
+  /**
+   * Leaving NORMAL/POTENTIAL-CONFLICT/PARTNER-DOWN (effect `requeue-unacked`): as {@link linkDown},
+   * but the link may still be up, so a late ack of what was sent completes the update ({@link ack}).
+   */
+  requeueUnacked(): void {
+    for (const [address, sent] of this.inFlight) if (!this.pending.has(address)) this.requeued.set(address, sent)
+    this.requeue()
+  }
+
+  private requeue(): void {
     const next = new Map<number, T>()
     for (const [address, sent] of this.inFlight) next.set(address, this.pending.get(address) ?? sent.update)
     for (const [address, update] of this.pending) if (!next.has(address)) next.set(address, update)
     this.pending = next
     this.inFlight = new Map()
-  }
-
-  /** Leaving NORMAL/POTENTIAL-CONFLICT/PARTNER-DOWN (effect `requeue-unacked`): same as {@link linkDown}. */
-  requeueUnacked(): void {
-    this.linkDown()
   }
 
   /**

@@ -120,3 +120,35 @@ test('window 0 (peer sent max-unacked 0) sends nothing', () => {
   q.enqueue(1, 'a')
   assert.deepEqual(q.take(counter()), [])
 })
+
+test('re-queued on leaving NORMAL with the link up: a late ack of what was sent completes it (dhcpd matches the lease\'s last xid)', () => {
+  const q = new UpdateQueue<string>({ maxBacklog: 10, window: 10 })
+  for (const a of [1, 2, 3]) q.enqueue(a, `u${a}`)
+  const xid = counter()
+  assert.deepEqual(q.take(xid).map((o) => o.xid), [1, 2, 3])
+  q.enqueue(3, 'u3b') // a newer state of 3 waits for 3's ack
+  q.requeueUnacked()
+  assert.deepEqual([q.pendingCount, q.inFlightCount], [3, 0])
+  // 1: acked before being sent again → gone from the queue.
+  const r1 = q.ack(1, 1)
+  assert.ok(r1.kind === 'acked' && r1.sent.update === 'u1')
+  // 3: the ack covers the old state only; the newer one still goes out.
+  assert.equal(q.ack(3, 3).kind, 'not-outstanding')
+  // 2: sent again first; the late ack of the first copy is quiet, the new copy's ack completes it.
+  const again = q.take(xid)
+  assert.deepEqual(again.map((o) => [o.address, o.update]), [[2, 'u2'], [3, 'u3b']])
+  assert.equal(q.ack(2, 2).kind, 'not-outstanding')
+  assert.equal(q.ack(again[0]!.xid, 2).kind, 'acked')
+  assert.equal(q.ack(again[1]!.xid, 3).kind, 'acked')
+  assert.ok(q.idle)
+})
+
+test('after link loss, an ack with an old xid is not taken for a re-queued update', () => {
+  const q = new UpdateQueue<string>({ maxBacklog: 10, window: 10 })
+  q.enqueue(1, 'u1')
+  q.take(counter())
+  q.requeueUnacked()
+  q.linkDown()
+  assert.equal(q.ack(1, 1).kind, 'not-outstanding')
+  assert.equal(q.pendingCount, 1)
+})
