@@ -4,6 +4,8 @@
  * ISC dhcpd `lease_mine_to_reallocate`). Pure; times are Unix seconds.
  *
  * - Our own free state (primary FREE, secondary BACKUP): in every serving state.
+ * - EXPIRED, RELEASED whose `rewind binding state` is our own free state: in every serving state
+ *   (the peer never heard of the binding; rewind.ts, dhcpd's `lease_mine_to_reallocate`).
  * - ABANDONED: the primary at any time, the secondary like a peer-owned address.
  * - The peer's free state, EXPIRED, RELEASED, RESET: only in PARTNER-DOWN, and only once
  *   {@link peerReuseAt} has passed. dhcpd uses `max(STOS, tsfp) + MCLT` (and overwrites tsfp of
@@ -13,6 +15,7 @@
  * - ACTIVE: never for another client (the engine decides renewals of the client's own lease).
  */
 import type { BindingState } from '../../core/lease.js'
+import { rewoundToOwnPool } from './rewind.js'
 import type { FailoverState, Role } from './states.js'
 
 /** What the relationship is doing, as the allocation rule needs it. */
@@ -24,11 +27,15 @@ export interface OwnershipContext {
   readonly stos: number
   /** The MCLT in force (the primary's, learned in CONNECT, on a secondary). */
   readonly mclt: number
+  /** The peer's last known state (rewind rules; its "demands" can stop us serving). */
+  readonly peerState?: FailoverState | undefined
 }
 
 /** The address's record; all times 0/undefined when absent. A never-used address is FREE. */
 export interface AddressRecord {
   readonly bindingState: BindingState | undefined
+  /** Last state the peer is known to hold; undefined = the binding state (no rewind). */
+  readonly rewindBindingState?: BindingState | undefined
   readonly starts?: number | undefined
   readonly ends?: number | undefined
   readonly tstp?: number | undefined
@@ -69,6 +76,7 @@ export function mayAllocateAddress(ctx: OwnershipContext, r: AddressRecord): boo
   if (state === ownFreeState(ctx.role)) return true
   if (state === 'active' || state === 'bootp') return false
   if (state === 'abandoned' && ctx.role === 'primary') return true
+  if (rewoundToOwnPool(ctx.role, r)) return true
   if (ctx.state !== 'partner-down') return false
   return ctx.now >= peerReuseAt(ctx, r)
 }
