@@ -445,21 +445,30 @@ export class AllocEngine {
 
   // ---- committing and reclaiming -----------------------------------------------------------
 
-  /** Applies an outcome's writes to the store; returns the changes to journal. */
+  /**
+   * Applies an outcome's writes to the store; returns the changes to journal. The pool policy
+   * settles each write against the address's record as it is now (failover rewind bookkeeping).
+   */
   commit(writes: readonly Lease[], reason: LeaseChangeReason): LeaseChange[] {
     const changes: LeaseChange[] = []
     for (const lease of writes) {
       this.holds.releaseAddress(lease.address)
-      const change = this.store.upsert(lease, reason)
+      const change = this.store.upsert(this.settled(this.store.get(lease.address), lease), reason)
       this.allocator.noteLease(change.after, change.address)
       changes.push(change)
     }
     return changes
   }
 
+  /** The lease to store for a local write to an address (pool policy `settle`). */
+  private settled(before: Lease | undefined, after: Lease): Lease {
+    const pool = this.index.rangeOf(after.address)?.pool
+    return pool === undefined || this.policy.settle === undefined ? after : this.policy.settle(pool, before, after)
+  }
+
   /** Reclaims at most `maxLeases` expired leases at `now` (epoch seconds). */
   reclaimExpired(now: number, maxLeases: number): { changes: LeaseChange[]; more: boolean } {
-    const result = reclaimExpired(this.store, now, { maxLeases })
+    const result = reclaimExpired(this.store, now, { maxLeases, settle: (before, after) => this.settled(before, after) })
     for (const c of result.changes) this.allocator.noteLease(c.after, c.address)
     return result
   }

@@ -20,6 +20,11 @@ import type { LeaseStore } from './lease-store.js'
 export interface ReclaimOptions {
   /** At most this many leases per call (Kea `max-reclaim-leases`). */
   readonly maxLeases: number
+  /**
+   * The lease to store instead of the reclaimed one (the engine's pool policy: failover rewind
+   * returns a binding the peer never heard of to our own free state). Default: as reclaimed.
+   */
+  readonly settle?: (before: Lease, after: Lease) => Lease
 }
 
 export interface ReclaimResult {
@@ -53,6 +58,7 @@ export function reclaim(lease: Lease): Lease {
 export function reclaimExpired(store: LeaseStore, now: number, options: ReclaimOptions): ReclaimResult {
   const due = store.expiring(now, options.maxLeases + 1)
   const batch = due.slice(0, options.maxLeases)
-  const changes = batch.map((lease) => store.upsert(reclaim(lease), 'expire'))
+  const settle = options.settle ?? ((_before: Lease, after: Lease): Lease => after)
+  const changes = batch.map((lease) => store.upsert(settle(lease, reclaim(lease)), 'expire'))
   return { changes, more: due.length > batch.length }
 }

@@ -27,6 +27,14 @@ export interface PoolPolicy {
    * time it would grant without failover (`desired`). Returns a value in 0..desired.
    */
   grantableLeaseTime(pool: Pool, lease: Lease | undefined, desired: number, now: number): number
+  /**
+   * The lease to store for a local change to an address of `pool` (the engine's writes, expiry
+   * reclamation, operator actions), given the address's current record (`before`, undefined when
+   * never used) and the lease the engine would write. The failover policy keeps the `rewind
+   * binding state` here and returns a binding the peer never heard of to our own free state
+   * (ha/failover/rewind.ts). Absent: `after` as is.
+   */
+  settle?(pool: Pool, before: Lease | undefined, after: Lease): Lease
 }
 
 /** Policy for a server whose failover peers are not connected (see the file comment). */

@@ -218,9 +218,9 @@ export class FailoverPeerDriver {
     return servicePolicy(this.machine.state, this.cfg.role, this.machine.peerState)
   }
 
-  /** State, role, STOS and MCLT in force, for the allocation rule (address-ownership.ts). */
+  /** State, role, STOS, MCLT in force and the peer's state, for the allocation and rewind rules (address-ownership.ts, rewind.ts). */
   ownershipView(): RelationshipView {
-    return { state: this.machine.state, role: this.cfg.role, stos: this.machine.stos, mclt: this.machine.mclt }
+    return { state: this.machine.state, role: this.cfg.role, stos: this.machine.stos, mclt: this.machine.mclt, peerState: this.machine.peerState }
   }
 
   /** Start time of our current state (STOS), Unix seconds. */

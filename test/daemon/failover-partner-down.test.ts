@@ -122,7 +122,7 @@ test('a lease released during PARTNER-DOWN is adjusted on commit; the "MCLT pass
   clock.now += 59
   d.poll()
   assert.equal(signals, 0)
-  assert.deepEqual(d.ownershipView(), { state: 'partner-down', role: 'primary', stos: d.stateSince, mclt: 60 })
+  assert.deepEqual(d.ownershipView(), { state: 'partner-down', role: 'primary', stos: d.stateSince, mclt: 60, peerState: d.peerState })
   clock.now += 1
   d.poll()
   d.poll()
