@@ -83,7 +83,8 @@ export function bindingOf(lease: Lease): Binding {
 /**
  * The lease we store for an accepted BNDUPD (dhcpd: EXPIRED/RELEASED/RESET are stored as FREE;
  * a missing client-id is forgotten unless the state is FREE/BACKUP/RESET, §2.4). tstp, tsfp and
- * atsfp all take the update's potential expiry (dhcpd leaves tstp as it was; see below).
+ * atsfp all take the update's potential expiry (dhcpd leaves tstp as it was; see below). The
+ * rewind binding state becomes the stored state: the peer holds it now (rewind.ts).
  *
  * The failover wire carries no host name and no binding scope, so an ACTIVE update for the same
  * client (hardware address and client-id unchanged: the peer renewed it) keeps what we had:
@@ -116,6 +117,9 @@ export function leaseFromBinding(b: BindingView & { readonly address: number }, 
     // As our own grants in a failover pool: when it ends it becomes EXPIRED, never FREE at once
     // (FREE would be ours to allocate while the peer may still be renewing the client).
     nextBindingState: bound ? 'expired' : undefined,
+    // dhcpd: "If we accept a peer's binding update, then we can't rewind a lease behind the
+    // peer's state": the rewind state is the state stored (undefined = the binding state).
+    rewindBindingState: undefined,
     starts: nz(b.stos) ?? ours?.starts,
     ends: sameGrant ? max(ours.ends, nz(b.ends)) : nz(b.ends),
     // Otherwise the binding is the peer's: what we would announce for it is what it announced, so

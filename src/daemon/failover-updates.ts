@@ -82,6 +82,8 @@ export class LeaseUpdates {
   /** Each entry carries the binding state sent (set at send time; null while queued). */
   private readonly queue = new UpdateQueue<BindingState | null>({ maxBacklog: 1 << 20, window: 0 })
   private chain: Promise<void> = Promise.resolve()
+  /** BNDUPDs waiting for their rewind step to be durable (see {@link pump}). */
+  private sending: Promise<void> = Promise.resolve()
   readonly counters: UpdateCounters = { sent: 0, acked: 0, rejected: 0, received: 0, refused: 0 }
 
   constructor(private readonly ctx: UpdatesContext) {}
@@ -149,9 +151,9 @@ export class LeaseUpdates {
     return this.queue.pendingCount + this.queue.inFlightCount
   }
 
-  /** Resolves when every received BNDUPD so far has been handled (and its BNDACK sent). */
+  /** Resolves when every received BNDUPD so far has been handled (and its BNDACK sent) and every BNDUPD held for its rewind step has gone out. */
   settled(): Promise<void> {
-    return this.chain
+    return Promise.all([this.chain, this.sending]).then(() => undefined)
   }
 
   /** Local lease changes, after their journal commit: one BNDUPD each for the relationship's leases. */
@@ -232,12 +234,49 @@ export class LeaseUpdates {
     const l = this.ctx.link()
     if (l === undefined) return
     const now = this.ctx.clock()
+    const stepped: Array<{ readonly xid: number; readonly change: LeaseChange }> = []
     for (const out of this.queue.take(() => l.nextBndupdXid(), (a) => this.ctx.db.store.get(a)?.bindingState ?? null)) {
       const lease = this.ctx.db.store.get(out.address)
       if (lease === undefined) continue
+      if (lease.rewindBindingState !== undefined && lease.rewindBindingState !== lease.bindingState) {
+        // dhcpd `dhcp_failover_send_bind_update`: the peer may act on this BNDUPD even if its
+        // BNDACK never reaches us, so the rewind state steps forward to the state sent, durably,
+        // before the message goes out (rewind.ts).
+        stepped.push({ xid: out.xid, change: this.ctx.db.store.upsert({ ...lease, rewindBindingState: undefined }, 'peer-update') })
+        continue
+      }
       l.send(bndupdMessage({ time: now, xid: out.xid }, bindingOf(lease)))
       this.counters.sent++
     }
+    if (stepped.length > 0) this.sendAfterCommit(l, stepped)
+  }
+
+  /**
+   * Sends BNDUPDs whose rewind step must be durable first, once it is. On a failed write they
+   * are not sent: back to the queue for the next run (the peer must not learn of a binding whose
+   * rewind state we could lose).
+   */
+  private sendAfterCommit(l: UpdateLink, stepped: ReadonlyArray<{ readonly xid: number; readonly change: LeaseChange }>): void {
+    const changes = stepped.map((s) => s.change)
+    this.sending = Promise.all([this.sending, this.ctx.db.commit(changes).then(
+      () => {
+        const now = this.ctx.clock()
+        for (const s of stepped) {
+          if (s.change.after === undefined || this.queue.outstanding(s.change.address)?.xid !== s.xid) continue
+          l.send(bndupdMessage({ time: now, xid: s.xid }, bindingOf(s.change.after)))
+          this.counters.sent++
+        }
+      },
+      (err: unknown) => {
+        this.commitFailed(err)
+        for (const s of stepped) {
+          if (this.queue.outstanding(s.change.address)?.xid !== s.xid) continue
+          // Queued again first, so dropping the in-flight entry cannot complete an UPDREQ answer.
+          this.queue.enqueue(s.change.address, null)
+          this.queue.dropOutstanding(s.change.address)
+        }
+      },
+    )]).then(() => undefined)
   }
 
   sendUpdateDone(xid: number): void {
@@ -269,7 +308,8 @@ export class LeaseUpdates {
         const freed = r.sent.update === s && (s === 'expired' || s === 'released' || s === 'reset')
         const change = this.ctx.db.store.upsert({
           ...lease, tstp: sent, tsfp: sent, atsfp: sent,
-          ...(freed ? { bindingState: 'free' as const, nextBindingState: undefined } : {}),
+          // The peer made that state change too: the rewind state follows (dhcpd sets it to FREE).
+          ...(freed ? { bindingState: 'free' as const, nextBindingState: undefined, rewindBindingState: undefined } : {}),
         }, 'peer-update')
         if (freed) this.ctx.onLeaseChange(change)
         const address = b.address
