@@ -11,6 +11,7 @@ import { acceptInNormal, acceptInOtherStates, duelWinner } from '../../src/ha/fa
 import { startMachine, step, type Effect, type Input, type Machine, type MachineConfig } from '../../src/ha/failover/machine.js'
 import { servicePolicy } from '../../src/ha/failover/states.js'
 import { mayAllocateAddress, partnerDownAdjustment, type AddressRecord } from '../../src/ha/failover/address-ownership.js'
+import { rewindTarget, rewoundToOwnPool, stepsRewindOnCommit } from '../../src/ha/failover/rewind.js'
 import { UpdateQueue } from '../../src/ha/failover/update-queue.js'
 import { MessageType, RejectReason } from '../../src/protocol/failover/constants.js'
 import { toBuffer, type FailoverMessage } from '../../src/protocol/failover/message.js'
@@ -42,6 +43,8 @@ export interface SimLease {
   peerMayKnow: number
   /** Set by the PARTNER-DOWN adjustment: becomes our free state once ends and tsfp have passed (expiry.ts). */
   next: SimState | undefined
+  /** `rewind binding state`: the last state the peer is known to hold (rewind.ts). */
+  rewind: SimState
 }
 
 export interface SimParams {
@@ -61,9 +64,15 @@ export class SimNode {
   private balanceAt: number | undefined
   private lastBalance = 0
   readonly balanceStats = { runs: 0, given: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0 }
+  /**
+   * Rewind (rewind.ts): bindings the peer never heard of that went straight back to our own pool on
+   * release or expiry, and EXPIRED/RELEASED leases handed out at once because their rewind state is
+   * our own free state (§4.1).
+   */
+  readonly rewindStats = { released: 0, expired: 0, reallocated: 0 }
 
   constructor(readonly cfg: MachineConfig, addresses: readonly number[], private readonly params: SimParams, now: number) {
-    for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0, peerMayKnow: 0, next: undefined })
+    for (const a of addresses) this.leases.set(a, { state: 'free', client: undefined, starts: 0, ends: 0, tstp: 0, tsfp: 0, atsfp: 0, cltt: 0, peerMayKnow: 0, next: undefined, rewind: 'free' })
     this.boot(now)
   }
 
@@ -151,6 +160,8 @@ export class SimNode {
     for (const o of this.queue.take(() => this.nextXid(), (a) => this.binding(a, this.leases.get(a)!))) {
       const l = this.leases.get(o.address)!
       l.peerMayKnow = Math.max(l.peerMayKnow, o.update.potentialExpiry)
+      // dhcpd steps the rewind state to the state sent (fsynced first; the table here is durable)
+      l.rewind = BY_CODE[o.update.status]!
       this.send(bndupdMessage({ time: now, xid: o.xid }, o.update))
     }
   }
@@ -166,7 +177,26 @@ export class SimNode {
 
   /** The lease as the daemon's store holds it; tstp is never below a potential expiry we sent (failover-peer.ts rememberAnnounced). */
   private record(l: SimLease): AddressRecord & { nextBindingState: SimState | undefined } {
-    return { bindingState: l.state, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
+    return { bindingState: l.state, rewindBindingState: l.rewind, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
+  }
+
+  private rewindContext(): { state: Machine['state']; role: MachineConfig['role']; peerState: Machine['peerState'] } {
+    return { state: this.m.state, role: this.cfg.role, peerState: this.m.peerState }
+  }
+
+  /** A local commit (rewind.ts settleRewind): the rewind state steps forward where dhcpd's service state allows it. */
+  private committed(l: SimLease): void {
+    if (stepsRewindOnCommit(this.rewindContext())) l.rewind = l.state
+  }
+
+  /** An ending binding the peer never heard of goes back to our own pool (rewind.ts); returns whether it did. */
+  private rewound(l: SimLease, kind: 'released' | 'expired'): boolean {
+    const target = rewindTarget(this.rewindContext(), l.rewind)
+    if (target === undefined) return false
+    // dhcpd: tstp = ends, atsfp cleared (un-acked: the peer hears of the free state once back)
+    Object.assign(l, { state: target, tstp: l.ends, atsfp: 0, next: undefined })
+    this.rewindStats[kind]++
+    return true
   }
 
   private ownFree(): SimState {
@@ -195,7 +225,9 @@ export class SimNode {
     const plan = planPoolBalance({ role: this.cfg.role, free, backup, queue, hba: HBA, settings: BALANCE, timerRun: kind === 'timer' })
     const peerState: SimState = this.cfg.role === 'primary' ? 'backup' : 'free'
     for (const a of plan.give) {
-      Object.assign(this.leases.get(a)!, { state: peerState, starts: now, tstp: now })
+      const l = this.leases.get(a)!
+      Object.assign(l, { state: peerState, starts: now, tstp: now })
+      this.committed(l)
       this.enqueue(a, now)
     }
     this.balanceStats.given += plan.give.length
@@ -227,6 +259,7 @@ export class SimNode {
     const { free, backup } = this.counts()
     if (!secondaryNotHoarding(free, backup, BALANCE.maxLeaseOwnership)) return
     Object.assign(l, { state: 'backup', starts: now, tstp: now })
+    this.committed(l)
     this.balanceStats.affinity++
     this.enqueue(a, now)
   }
@@ -237,12 +270,16 @@ export class SimNode {
     this.input({ kind: 'tick', at: now })
     for (const [a, l] of this.leases) {
       if (l.state === 'active' && l.ends <= now && !(this.cfg.role === 'secondary' && this.m.state === 'normal')) {
-        Object.assign(l, { state: 'expired', tstp: now })
-        this.adjustForPartnerDown(l)
+        if (!this.rewound(l, 'expired')) {
+          Object.assign(l, { state: 'expired', tstp: now })
+          this.adjustForPartnerDown(l)
+        }
+        this.committed(l)
         this.enqueue(a, now)
       } else if ((l.state === 'expired' || l.state === 'released') && l.next !== undefined && Math.max(l.ends, l.tsfp) <= now) {
         // expiry.ts: the adjusted lease becomes our free one
         Object.assign(l, { state: l.next, client: undefined, next: undefined })
+        this.committed(l)
         this.enqueue(a, now)
       }
     }
@@ -270,8 +307,10 @@ export class SimNode {
       if (addr === undefined) return undefined
     }
     const l = this.leases.get(addr)!
+    if (rewoundToOwnPool(this.cfg.role, this.record(l))) this.rewindStats.reallocated++
     const t = ackTimes({ now, desired: this.params.desired, mclt: this.m.mclt, tsfp: l.tsfp })
     Object.assign(l, { state: 'active', client, starts: now, ends: t.ends, tstp: t.tstp, tsfp: t.tsfp, cltt: now, next: undefined })
+    this.committed(l)
     this.enqueue(addr, now)
     this.flush(now)
     return { addr, ends: t.ends }
@@ -280,9 +319,11 @@ export class SimNode {
   private pick(now: number): number | undefined {
     const own = this.ownFree()
     for (const [a, l] of this.leases) if (l.state === own) return a
-    if (this.m.state !== 'partner-down') return undefined
-    // The daemon's rule (address-ownership.ts): max(STOS, every potential expiry either side may
-    // hold, ends) + MCLT (without `peerMayKnow`: ~10 overlaps per 5600)
+    // The daemon's rule (address-ownership.ts), in every serving state: EXPIRED/RELEASED leases whose
+    // rewind state is our own free state (§4.1; dhcpd reaches them only as a client's own or requested
+    // address, the simulation hands them to anyone to test the rule harder) and, in PARTNER-DOWN,
+    // max(STOS, every potential expiry either side may hold, ends) + MCLT (without `peerMayKnow`:
+    // ~10 overlaps per 5600)
     const ctx = { state: this.m.state, role: this.cfg.role, now, stos: this.m.stos, mclt: this.m.mclt }
     for (const [a, l] of this.leases) if (mayAllocateAddress(ctx, this.record(l))) return a
     return undefined
@@ -292,8 +333,12 @@ export class SimNode {
     if (!this.up) return
     const l = this.leases.get(addr)!
     if (l.state !== 'active' || l.client !== client) return
-    Object.assign(l, { state: 'released', ends: now, tstp: now })
-    this.adjustForPartnerDown(l)
+    l.ends = now
+    if (!this.rewound(l, 'released')) {
+      Object.assign(l, { state: 'released', tstp: now })
+      this.adjustForPartnerDown(l)
+    }
+    this.committed(l)
     this.enqueue(addr, now)
     this.flush(now)
   }
@@ -375,7 +420,8 @@ export class SimNode {
     const sameGrant = l.state === 'active' && stored === 'active' && l.client === client
     const ends = sameGrant ? Math.max(l.ends, b.ends ?? 0) : (b.ends ?? 0)
     const agreed = sameGrant ? Math.max(l.tstp, pot) : pot
-    Object.assign(l, { state: stored, client, starts: b.stos ?? 0, ends, tstp: agreed, tsfp: agreed, atsfp: pot, next: undefined })
+    // dhcpd: the rewind state is the state stored (the peer holds it)
+    Object.assign(l, { state: stored, client, starts: b.stos ?? 0, ends, tstp: agreed, tsfp: agreed, atsfp: pot, next: undefined, rewind: stored })
     this.send(bndackMessage({ time: now, xid: msg.xid }, a))
     if (theirs === 'expired' || theirs === 'released') this.affinity(a, now)
     if (stored === 'free' || stored === 'backup') this.schedule(now)
@@ -393,6 +439,7 @@ export class SimNode {
       if ((l.state === 'expired' || l.state === 'released') && r.sent.update.status === CODE[l.state]) {
         l.state = 'free' // the client identity stays, for MAC affinity (ISC keeps uid/hardware)
         l.next = undefined
+        l.rewind = 'free' // the peer made that change too
       }
     }
     if (r.updateDone !== undefined) this.send(bareMessage(MessageType.UPDDONE, { time: now, xid: r.updateDone }))

@@ -52,7 +52,7 @@ test('partner-down survivor takes the crashed peer\'s free leases only after MCL
 })
 
 test('randomized schedules: no address is ever bound to two clients (seeded, reproducible)', () => {
-  const totals = { schedules: 0, events: 0, checks: 0, acquired: 0, renewed: 0, partitions: 0, crashes: 0, partnerDowns: 0, balanceRuns: 0, leasesGiven: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0 }
+  const totals = { schedules: 0, events: 0, checks: 0, acquired: 0, renewed: 0, partitions: 0, crashes: 0, partnerDowns: 0, balanceRuns: 0, leasesGiven: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0, rewoundReleased: 0, rewoundExpired: 0, rewoundReallocated: 0 }
   for (let seed = 1; seed <= 2000; seed++) {
     const w = new World({ seed, ...OPTS })
     for (let i = 0; i < 300; i++) {
@@ -73,10 +73,15 @@ test('randomized schedules: no address is ever bound to two clients (seeded, rep
       totals.poolresps += n.balanceStats.poolresps
       totals.affinity += n.balanceStats.affinity
       totals.reused += n.balanceStats.reused
+      totals.rewoundReleased += n.rewindStats.released
+      totals.rewoundExpired += n.rewindStats.expired
+      totals.rewoundReallocated += n.rewindStats.reallocated
     }
   }
   assert.ok(totals.acquired > 10_000 && totals.partnerDowns > 500 && totals.crashes > 500, JSON.stringify(totals))
   assert.ok(totals.leasesGiven > 1000 && totals.poolreqs > 0 && totals.affinity > 0 && totals.reused > 0, JSON.stringify(totals))
+  // rewind is exercised: un-announced bindings go back to our pool on release and on expiry
+  assert.ok(totals.rewoundReleased > 100 && totals.rewoundExpired > 100, JSON.stringify(totals))
   console.log(`# sim: ${JSON.stringify(totals)}`)
 })
 
@@ -93,6 +98,11 @@ function runSchedules(seeds: number, first: number, extra: Partial<ConstructorPa
     totals['schedules']!++
     totals['violations']! += w.violations
     for (const [k, v] of Object.entries(w.stats)) totals[k] = (totals[k] ?? 0) + v
+    for (const n of w.nodes) {
+      totals['rewoundReleased'] = (totals['rewoundReleased'] ?? 0) + n.rewindStats.released
+      totals['rewoundExpired'] = (totals['rewoundExpired'] ?? 0) + n.rewindStats.expired
+      totals['rewoundReallocated'] = (totals['rewoundReallocated'] ?? 0) + n.rewindStats.reallocated
+    }
   }
   return totals
 }
