@@ -176,7 +176,7 @@ export class SimNode {
   }
 
   /** The lease as the daemon's store holds it; tstp is never below a potential expiry we sent (failover-peer.ts rememberAnnounced). */
-  private record(l: SimLease): AddressRecord & { nextBindingState: SimState | undefined } {
+  record(l: SimLease): AddressRecord & { nextBindingState: SimState | undefined } {
     return { bindingState: l.state, rewindBindingState: l.rewind, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
   }
 

@@ -52,7 +52,7 @@ test('partner-down survivor takes the crashed peer\'s free leases only after MCL
 })
 
 test('randomized schedules: no address is ever bound to two clients (seeded, reproducible)', () => {
-  const totals = { schedules: 0, events: 0, checks: 0, acquired: 0, renewed: 0, partitions: 0, crashes: 0, partnerDowns: 0, balanceRuns: 0, leasesGiven: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0, rewoundReleased: 0, rewoundExpired: 0, rewoundReallocated: 0 }
+  const totals = { schedules: 0, events: 0, checks: 0, acquired: 0, renewed: 0, partitions: 0, crashes: 0, partnerDowns: 0, balanceRuns: 0, leasesGiven: 0, poolreqs: 0, poolresps: 0, affinity: 0, reused: 0, rewoundReleased: 0, rewoundExpired: 0, rewoundReallocated: 0, survivorChecks: 0 }
   for (let seed = 1; seed <= 2000; seed++) {
     const w = new World({ seed, ...OPTS })
     for (let i = 0; i < 300; i++) {
@@ -61,6 +61,7 @@ test('randomized schedules: no address is ever bound to two clients (seeded, rep
       totals.checks++
     }
     totals.schedules++
+    totals.survivorChecks += w.survivorChecks
     totals.acquired += w.stats.acquired
     totals.renewed += w.stats.renewed
     totals.partitions += w.stats.partitions
@@ -97,6 +98,8 @@ function runSchedules(seeds: number, first: number, extra: Partial<ConstructorPa
     }
     totals['schedules']!++
     totals['violations']! += w.violations
+    totals['survivorChecks'] = (totals['survivorChecks'] ?? 0) + w.survivorChecks
+    totals['survivorViolations'] = (totals['survivorViolations'] ?? 0) + w.survivorViolations
     for (const [k, v] of Object.entries(w.stats)) totals[k] = (totals[k] ?? 0) + v
     for (const n of w.nodes) {
       totals['rewoundReleased'] = (totals['rewoundReleased'] ?? 0) + n.rewindStats.released

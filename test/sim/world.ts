@@ -1,9 +1,12 @@
 /**
  * Two SimNodes joined by an in-memory TCP-like link (in-order bytes per direction, delivered in
  * random chunks through the real framer) that can delay, partition and lose a node; clients that
- * acquire, renew and release; and the safety invariant checked after every event.
+ * acquire, renew and release; and the safety invariants: no address bound to two clients (after
+ * every event), and when a node crashes, every lease it granted that a client still holds is known
+ * to the survivor or ends before the survivor could re-use the address (§4.2).
  */
 import { FailoverFramer } from '../../src/protocol/failover/framer.js'
+import { peerReuseAt } from '../../src/ha/failover/address-ownership.js'
 import type { MachineConfig } from '../../src/ha/failover/machine.js'
 import { Prng } from '../helpers/prng.js'
 import { SimNode } from './sim-node.js'
@@ -42,6 +45,11 @@ export class World {
   readonly clients: (Held | undefined)[]
   readonly trace: string[] = []
   violations = 0
+  /** Crash-time checks of the survivor invariant (§4.2) and how many failed. */
+  survivorChecks = 0
+  survivorViolations = 0
+  /** Which node granted each client's current lease. */
+  private readonly grantedBy: (SimNode | undefined)[]
   stats = { acquired: 0, renewed: 0, released: 0, refused: 0, partitions: 0, crashes: 0, partnerDowns: 0, partitionPartnerDowns: 0, autoPartnerDowns: 0 }
   /** In 'isolate' mode: the node cut off from its peer and its clients. */
   isolated: SimNode | undefined
@@ -63,6 +71,7 @@ export class World {
       new SimNode({ ...base, role: 'secondary' }, addrs, { desired: opts.desired }, this.now),
     ]
     this.clients = Array.from({ length: opts.clients }, () => undefined)
+    this.grantedBy = Array.from({ length: opts.clients }, () => undefined)
     this.connect()
   }
 
@@ -155,6 +164,31 @@ export class World {
     })
   }
 
+  /**
+   * §4.2, checked when `crashing` goes down while its peer is up and neither is in PARTNER-DOWN (the
+   * peer may then be declared the survivor, with STOS ≥ now): every lease `crashing` granted that a
+   * client still holds is known to the survivor (ACTIVE for that client, ending no earlier), or the
+   * survivor does not hold the address in its own free state and would re-use it, in PARTNER-DOWN
+   * from now on, only after the client's lease has ended (address-ownership.ts `peerReuseAt`).
+   * A lease granted without telling the peer — a rewound address among them — must be MCLT-bounded.
+   */
+  private checkSurvivor(crashing: SimNode): void {
+    const survivor = this.nodes.find((n) => n !== crashing)!
+    if (!survivor.up || survivor.m.state === 'partner-down' || crashing.m.state === 'partner-down') return
+    const own = survivor.cfg.role === 'primary' ? 'free' : 'backup'
+    this.clients.forEach((h, c) => {
+      if (!h || h.ends <= this.now || this.grantedBy[c] !== crashing) return
+      this.survivorChecks++
+      const r = survivor.leases.get(h.addr)!
+      const known = r.state === 'active' && r.client === `client-${c}` && r.ends >= h.ends
+      const bounded = r.state !== own && h.ends <= peerReuseAt({ stos: this.now, mclt: this.opts.mclt }, survivor.record(r))
+      if (known || bounded) return
+      this.survivorViolations++
+      if (this.opts.tolerant === true) return
+      throw new Error(`seed ${this.opts.seed}: ${crashing.cfg.role} crashes at ${this.now}: client ${c} holds ${h.addr.toString(16)} until +${h.ends - this.now}, survivor has ${r.state} ${r.client ?? ''} (tsfp +${r.tsfp - this.now})\n${this.trace.slice(-40).join('\n')}`)
+    })
+  }
+
   /** One random event. */
   event(): void {
     const r = this.rng.int(100)
@@ -168,6 +202,7 @@ export class World {
       what = `${node.cfg.role} serves client ${c}${live ? ' (renew)' : ''} → ${got ? got.addr.toString(16) + ' until +' + (got.ends - this.now) : 'nothing'}`
       if (got) {
         this.clients[c] = got
+        this.grantedBy[c] = node
         if (live) this.stats.renewed++
         else this.stats.acquired++
       } else this.stats.refused++
@@ -200,6 +235,7 @@ export class World {
       // crash one node, unless the other is down already
       const [a, b] = this.nodes
       if (a.up && b.up) {
+        this.checkSurvivor(node)
         this.disconnect()
         node.crash(this.now)
         this.stats.crashes++
