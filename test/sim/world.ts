@@ -29,8 +29,10 @@ export interface WorldOptions {
   readonly partitionMode?: 'split' | 'isolate'
   /** 'split' partitions with operator partner-down on either side (a misuse ISC warns about). */
   readonly partnerDownInSplit?: boolean
-  /** Count invariant violations instead of throwing (to measure a misuse). */
+  /** Count invariant violations instead of throwing (to measure a misuse); also drops the fence. */
   readonly tolerant?: boolean
+  /** Count invariant violations instead of throwing, nothing else changed (long runs). */
+  readonly countViolations?: boolean
 }
 
 export class World {
@@ -157,7 +159,7 @@ export class World {
       const other = seen.get(h.addr)
       if (other !== undefined) {
         this.violations++
-        if (this.opts.tolerant === true) return
+        if (this.opts.tolerant === true || this.opts.countViolations === true) return
         throw new Error(`seed ${this.opts.seed}: after ${what} at ${this.now}: ${h.addr.toString(16)} held by clients ${other} and ${c}\n${this.trace.slice(-40).join('\n')}`)
       }
       seen.set(h.addr, c)
@@ -184,7 +186,7 @@ export class World {
       const bounded = r.state !== own && h.ends <= peerReuseAt({ stos: this.now, mclt: this.opts.mclt }, survivor.record(r))
       if (known || bounded) return
       this.survivorViolations++
-      if (this.opts.tolerant === true) return
+      if (this.opts.tolerant === true || this.opts.countViolations === true) return
       throw new Error(`seed ${this.opts.seed}: ${crashing.cfg.role} crashes at ${this.now}: client ${c} holds ${h.addr.toString(16)} until +${h.ends - this.now}, survivor has ${r.state} ${r.client ?? ''} (tsfp +${r.tsfp - this.now})\n${this.trace.slice(-40).join('\n')}`)
     })
   }
