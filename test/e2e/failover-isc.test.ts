@@ -3,7 +3,8 @@
  * (failover peer "ha-dhcp", split 128 on the primary, one pool with `failover peer`) rewritten
  * into 198.18.70.0/24 with a small MCLT: (a) hadhcpd primary + ISC secondary and (b) ISC primary
  * + hadhcpd secondary both reach NORMAL on both sides; then the ISC node is killed and hadhcpd
- * moves to communications-interrupted. In between, a udhcpc client gets a lease and its binding
+ * moves to communications-interrupted, where in (a) a new lease carries `rewind binding state
+ * free;` and `dhcpd -T` reads that file. In between, a udhcpc client gets a lease and its binding
  * reaches the other server's lease file (BNDUPD/BNDACK in both directions). At the end of each,
  * `hadhcpd ctl shutdown` hands the relationship over for planned maintenance: ISC moves to
  * partner-down at once, hadhcpd records `my state recover` (STOS backdated by MCLT), and once
@@ -14,7 +15,7 @@ import assert from 'node:assert/strict'
 import { e2eCanRun, findTool } from '../helpers/e2e.js'
 import { DhcpLab, waitForLog } from '../helpers/dhcp-lab.js'
 import type { LabProcess } from '../../src/lab/netns.js'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, readFileSync } from 'node:fs'
 import { bucketOwner, hbaFromSplit } from '../../src/ha/failover/load-balance.js'
 import { runCtl } from '../../src/daemon/ctl.js'
 import type { ShutdownView } from '../../src/api/types.js'
@@ -284,6 +285,7 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL,
     await leaseInFile(p, p.oursLeases, ip2, mac2)
     assert.match(p.isc.output(), new RegExp(`DHCPACK on ${ip2.replace(/\./g, '\\.')} to ${mac2}`))
     await killIscExpectInterrupted(p)
+    await rewindLineReadByIsc(p)
     await restartIscBackToNormal(p)
     await restartOursBackToNormal(p)
     await gracefulStopOursThenBackToNormal(t, p)
@@ -291,6 +293,25 @@ test('failover with ISC dhcpd (a): hadhcpd primary + ISC secondary reach NORMAL,
     await p.lab.destroy()
   }
 })
+
+/**
+ * In COMMUNICATIONS-INTERRUPTED hadhcpd hands out an address of its own pool without telling the
+ * (dead) peer: its lease block says `rewind binding state free;` (§4.4), and `dhcpd -T` reads a copy
+ * of hadhcpd's lease file with that line.
+ */
+async function rewindLineReadByIsc(p: Pair): Promise<void> {
+  const mac = macServedBy('primary', 1000)
+  const ip = await getLease(p, 'hfo-c3', mac)
+  await leaseInFile(p, p.oursLeases, ip, mac)
+  const text = readFileSync(p.oursLeases, 'utf8')
+  const last = text.split(/\n(?=lease )/).filter((b) => b.startsWith(`lease ${ip} {`)).at(-1) ?? ''
+  assert.match(last, /\n {2}binding state active;\n {2}next binding state expired;\n {2}rewind binding state free;\n/, last)
+  const copy = `${p.lab.dir}/ours-copy.leases`
+  copyFileSync(p.oursLeases, copy)
+  const check = await p.lab.run(p.oursNs, [findTool('dhcpd') ?? 'dhcpd', '-4', '-T', '-cf', p.oursConf, '-lf', copy], 'rewind-T.out', 20_000)
+  assert.equal(check.code, 0, check.output)
+  assert.match(check.output, /Lease file test successful/, check.output)
+}
 
 test('failover with ISC dhcpd (b): ISC primary + hadhcpd secondary reach NORMAL, clients served and bindings replicated; ISC killed → communications-interrupted; ISC restarted, then hadhcpd restarted → NORMAL; ctl shutdown → ISC partner-down, restart → NORMAL', { timeout: 150_000 }, async (t) => {
   if (!e2eCanRun(t, { root: true, tools: TOOLS })) return
