@@ -453,7 +453,8 @@ export class AllocEngine {
     const changes: LeaseChange[] = []
     for (const lease of writes) {
       this.holds.releaseAddress(lease.address)
-      const change = this.store.upsert(this.settled(this.store.get(lease.address), lease), reason)
+      const settled = this.policy.settle === undefined ? lease : this.settled(this.store.get(lease.address), lease)
+      const change = this.store.upsert(settled, reason)
       this.allocator.noteLease(change.after, change.address)
       changes.push(change)
     }
@@ -468,7 +469,8 @@ export class AllocEngine {
 
   /** Reclaims at most `maxLeases` expired leases at `now` (epoch seconds). */
   reclaimExpired(now: number, maxLeases: number): { changes: LeaseChange[]; more: boolean } {
-    const result = reclaimExpired(this.store, now, { maxLeases, settle: (before, after) => this.settled(before, after) })
+    const settle = this.policy.settle === undefined ? undefined : (before: Lease, after: Lease): Lease => this.settled(before, after)
+    const result = reclaimExpired(this.store, now, { maxLeases, ...(settle === undefined ? {} : { settle }) })
     for (const c of result.changes) this.allocator.noteLease(c.after, c.address)
     return result
   }
