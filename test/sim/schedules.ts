@@ -17,8 +17,11 @@ const add = (t: Totals, k: string, v: number): void => {
   t[k] = (t[k] ?? 0) + v
 }
 
-/** Runs `count` schedules of {@link EVENTS} events with seeds `first`, `first + 1`, …; returns the totals. */
-export function runSchedules(count: number, first: number, extra: Partial<WorldOptions> = {}): Totals {
+/**
+ * Runs `count` schedules of {@link EVENTS} events with seeds `first`, `first + 1`, …; returns the
+ * totals. `onViolation` hears of each seed whose schedule broke an invariant (with `countViolations`).
+ */
+export function runSchedules(count: number, first: number, extra: Partial<WorldOptions> = {}, onViolation?: (seed: number) => void): Totals {
   const totals: Totals = { schedules: 0, events: 0, checks: 0, violations: 0, survivorChecks: 0, survivorViolations: 0 }
   for (let seed = first; seed < first + count; seed++) {
     const w = new World({ seed, ...OPTS, ...extra })
@@ -28,6 +31,7 @@ export function runSchedules(count: number, first: number, extra: Partial<WorldO
       add(totals, 'checks', 1)
     }
     add(totals, 'schedules', 1)
+    if (w.violations + w.survivorViolations > 0) onViolation?.(seed)
     add(totals, 'violations', w.violations)
     add(totals, 'survivorChecks', w.survivorChecks)
     add(totals, 'survivorViolations', w.survivorViolations)

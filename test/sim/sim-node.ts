@@ -49,6 +49,8 @@ export interface SimLease {
 
 export interface SimParams {
   readonly desired: number
+  /** Rewind on (default) or off (dhcpd before 4.2: to compare). */
+  readonly rewind?: boolean
 }
 
 export class SimNode {
@@ -177,7 +179,7 @@ export class SimNode {
 
   /** The lease as the daemon's store holds it; tstp is never below a potential expiry we sent (failover-peer.ts rememberAnnounced). */
   record(l: SimLease): AddressRecord & { nextBindingState: SimState | undefined } {
-    return { bindingState: l.state, rewindBindingState: l.rewind, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
+    return { bindingState: l.state, rewindBindingState: this.params.rewind === false ? undefined : l.rewind, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
   }
 
   private rewindContext(): { state: Machine['state']; role: MachineConfig['role']; peerState: Machine['peerState'] } {
@@ -191,7 +193,7 @@ export class SimNode {
 
   /** An ending binding the peer never heard of goes back to our own pool (rewind.ts); returns whether it did. */
   private rewound(l: SimLease, kind: 'released' | 'expired'): boolean {
-    const target = rewindTarget(this.rewindContext(), l.rewind)
+    const target = this.params.rewind === false ? undefined : rewindTarget(this.rewindContext(), l.rewind)
     if (target === undefined) return false
     // dhcpd: tstp = ends, atsfp cleared (un-acked: the peer hears of the free state once back)
     Object.assign(l, { state: target, tstp: l.ends, atsfp: 0, next: undefined })

@@ -33,6 +33,8 @@ export interface WorldOptions {
   readonly tolerant?: boolean
   /** Count invariant violations instead of throwing, nothing else changed (long runs). */
   readonly countViolations?: boolean
+  /** Rewind (§4.4) on both nodes; default on. */
+  readonly rewind?: boolean
 }
 
 export class World {
@@ -69,8 +71,8 @@ export class World {
     const addrs = Array.from({ length: opts.addresses }, (_, i) => 0x0a000001 + i)
     const base: MachineConfig = { name: 'sim', role: 'primary', mclt: opts.mclt, autoPartnerDown: opts.autoPartnerDown ?? 0 }
     this.nodes = [
-      new SimNode(base, addrs, { desired: opts.desired }, this.now),
-      new SimNode({ ...base, role: 'secondary' }, addrs, { desired: opts.desired }, this.now),
+      new SimNode(base, addrs, { desired: opts.desired, rewind: opts.rewind ?? true }, this.now),
+      new SimNode({ ...base, role: 'secondary' }, addrs, { desired: opts.desired, rewind: opts.rewind ?? true }, this.now),
     ]
     this.clients = Array.from({ length: opts.clients }, () => undefined)
     this.grantedBy = Array.from({ length: opts.clients }, () => undefined)
