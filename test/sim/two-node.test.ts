@@ -1,6 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { World } from './world.js'
+import type { SimNode } from './sim-node.js'
+import { FailoverFramer } from '../../src/protocol/failover/framer.js'
+import { hbaFromSplit } from '../../src/ha/failover/load-balance.js'
+import { peerWantsLease } from '../../src/ha/failover/pool-balance.js'
 import { OPTS, runSchedules } from './schedules.js'
 
 test('two nodes come up from empty lease files to NORMAL/NORMAL and split the pool', () => {
@@ -48,6 +52,47 @@ test('partner-down survivor takes the crashed peer\'s free leases only after MCL
   assert.equal(w.nodes[0].serve('late', undefined, w.now), undefined)
   w.advance(1)
   assert.ok(w.nodes[0].serve('late', undefined, w.now), 'a BACKUP lease after STOS + MCLT')
+})
+
+test('an affinity BACKUP re-sent after a partition does not free the address the secondary gave its client meanwhile (duel, §2.7)', () => {
+  const w = new World({ seed: 1, ...OPTS })
+  const [p, s] = w.nodes
+  w.advance(1)
+  const hba = hbaFromSplit(128)
+  let n = 0
+  while (!peerWantsLease(Buffer.from(`c${n}`), hba, 'primary')) n++
+  const x = `c${n}`
+  const first = p.serve(x, undefined, w.now)!
+  w.pump()
+  w.advance(20)
+  const lease = p.serve(x, first, w.now)!
+  w.pump()
+  // x releases at the primary: RELEASED → secondary, its BNDACK → primary (FREE, then MAC affinity:
+  // BACKUP → secondary, stored), but that last BNDACK is lost in a partition.
+  const framers = [new FailoverFramer(), new FailoverFramer()]
+  const deliver = (from: SimNode, to: SimNode, i: number): void => {
+    for (const b of from.outbox.splice(0)) framers[i]!.pushMessages(b, (m) => to.receive(m, w.now))
+  }
+  p.release(x, lease.addr, w.now)
+  deliver(p, s, 1)
+  deliver(s, p, 0)
+  deliver(p, s, 1)
+  assert.equal(s.leases.get(lease.addr)?.state, 'backup')
+  s.outbox.length = 0
+  w.partitioned = true
+  w.disconnect()
+  // the same second, the secondary hands its BACKUP address to x again
+  const again = s.serve(x, undefined, w.now)!
+  assert.equal(again.addr, lease.addr)
+  w.advance(5)
+  w.partitioned = false
+  w.connect()
+  w.advance(1)
+  // the primary's re-sent BACKUP and the secondary's ACTIVE cross: both keep ACTIVE for x
+  assert.equal(s.leases.get(lease.addr)?.state, 'active')
+  assert.equal(p.leases.get(lease.addr)?.state, 'active')
+  const other = s.serve('intruder', undefined, w.now) ?? p.serve('intruder', undefined, w.now)
+  assert.notEqual(other?.addr, lease.addr)
 })
 
 test('randomized schedules: no address is ever bound to two clients (seeded, reproducible)', () => {

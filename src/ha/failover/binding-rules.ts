@@ -120,5 +120,12 @@ export function duelWinner(mine: DuelSide, theirs: DuelSide, role: Role): 'mine'
   }
   if (m === 'active' && t === 'expired') return 'theirs'
   if (t === 'active') return 'theirs'
+  // hadhcpd safety rule: our un-acked ACTIVE binding beats the peer's FREE/BACKUP on both sides
+  // (dhcpd: the secondary yields to any non-ACTIVE update of the primary). The primary's update
+  // predates our grant (it never saw it: our BNDUPD is in flight), e.g. an affinity BACKUP re-sent
+  // after a partition in which the secondary handed that BACKUP address to a client; the primary
+  // accepts our ACTIVE in the same duel, so yielding here would leave the client's address free on
+  // both servers (two-node simulation, 1 in ~100,000 schedules).
+  if (m === 'active' && (t === 'free' || t === 'backup')) return 'mine'
   return primaryWins
 }

@@ -65,6 +65,9 @@ const duels: [string, BindingState, number | undefined, BindingState, number | u
   ['active/active equal cltt: secondary takes primary\'s', 'active', 10, 'active', 10, 'secondary', 'theirs'],
   ['mine active, theirs expired', 'active', 10, 'expired', 0, 'primary', 'theirs'],
   ['theirs active, mine released', 'released', 10, 'active', 0, 'primary', 'theirs'],
+  ['mine active, theirs backup: the secondary keeps its grant (hadhcpd rule)', 'active', 10, 'backup', 10, 'secondary', 'mine'],
+  ['mine active, theirs free: the secondary keeps its grant (hadhcpd rule)', 'active', 10, 'free', 10, 'secondary', 'mine'],
+  ['mine active, theirs backup: primary', 'active', 10, 'backup', 10, 'primary', 'mine'],
   ['free vs backup: primary wins (as primary)', 'free', 0, 'backup', 0, 'primary', 'mine'],
   ['free vs backup: primary wins (as secondary)', 'backup', 0, 'free', 0, 'secondary', 'theirs'],
 ]
