@@ -84,6 +84,8 @@ export class LeaseUpdates {
   private chain: Promise<void> = Promise.resolve()
   /** BNDUPDs waiting for their rewind step to be durable (see {@link pump}). */
   private sending: Promise<void> = Promise.resolve()
+  /** Addresses whose rewind step is in memory but not (yet) durable: written again before their next BNDUPD. */
+  private readonly unsyncedSteps = new Set<number>()
   readonly counters: UpdateCounters = { sent: 0, acked: 0, rejected: 0, received: 0, refused: 0 }
 
   constructor(private readonly ctx: UpdatesContext) {}
@@ -238,10 +240,11 @@ export class LeaseUpdates {
     for (const out of this.queue.take(() => l.nextBndupdXid(), (a) => this.ctx.db.store.get(a)?.bindingState ?? null)) {
       const lease = this.ctx.db.store.get(out.address)
       if (lease === undefined) continue
-      if (lease.rewindBindingState !== undefined && lease.rewindBindingState !== lease.bindingState) {
+      if ((lease.rewindBindingState !== undefined && lease.rewindBindingState !== lease.bindingState) || this.unsyncedSteps.has(out.address)) {
         // dhcpd `dhcp_failover_send_bind_update`: the peer may act on this BNDUPD even if its
         // BNDACK never reaches us, so the rewind state steps forward to the state sent, durably,
         // before the message goes out (rewind.ts).
+        this.unsyncedSteps.add(out.address)
         stepped.push({ xid: out.xid, change: this.ctx.db.store.upsert({ ...lease, rewindBindingState: undefined }, 'peer-update') })
         continue
       }
@@ -253,8 +256,8 @@ export class LeaseUpdates {
 
   /**
    * Sends BNDUPDs whose rewind step must be durable first, once it is. On a failed write they
-   * are not sent: back to the queue for the next run (the peer must not learn of a binding whose
-   * rewind state we could lose).
+   * are not sent: back to the queue, and the step is written again before the next attempt (the
+   * peer must not learn of a binding whose rewind state we could lose).
    */
   private sendAfterCommit(l: UpdateLink, stepped: ReadonlyArray<{ readonly xid: number; readonly change: LeaseChange }>): void {
     const changes = stepped.map((s) => s.change)
@@ -262,6 +265,7 @@ export class LeaseUpdates {
       () => {
         const now = this.ctx.clock()
         for (const s of stepped) {
+          this.unsyncedSteps.delete(s.change.address)
           if (s.change.after === undefined || this.queue.outstanding(s.change.address)?.xid !== s.xid) continue
           l.send(bndupdMessage({ time: now, xid: s.xid }, bindingOf(s.change.after)))
           this.counters.sent++

@@ -91,9 +91,19 @@ test('a failed write of the rewind step keeps the BNDUPD back (queued again, not
   await updates.settled()
   assert.equal(sent.length, 0)
   assert.deepEqual(updates.backlog, { pending: 1, unacked: 0 })
-  // the next run sends it (the step is in memory already; nothing else to write)
+  // the next run writes the step again (the lost write may have been the only one) and sends after it
   updates.pump()
+  assert.equal(sent.length, 0)
+  assert.equal(db.held.length, 2)
+  db.held[1]?.resolve()
+  await updates.settled()
   assert.equal(sent.length, 1)
+  // once durable, later BNDUPDs of the address need no extra write
+  updates.bindingAck(bndackMessage({ time: NOW, xid: sent[0]!.xid }, A))
+  const writes = db.held.length // the ack's own write (tsfp/atsfp)
+  updates.leasesCommitted([db.store.upsert({ ...db.store.get(A)!, cltt: NOW }, 'renew')])
+  assert.equal(sent.length, 2, 'sent at once')
+  assert.equal(db.held.length, writes)
 })
 
 test('an accepted peer BNDUPD sets the rewind state to the state stored', async () => {
