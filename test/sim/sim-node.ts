@@ -297,7 +297,10 @@ export class SimNode {
     let addr: number | undefined
     if (held) {
       const l = this.leases.get(held.addr)!
-      if (l.state !== 'active' || l.client !== client) return undefined
+      // The engine renews only a live binding (alloc-engine.ts: ACTIVE and ends > now); an ended one
+      // not yet reclaimed is no longer the client's (without this the simulation let a restarted
+      // primary renew a stale record the secondary had re-used, and the secondary then rewound it)
+      if (l.state !== 'active' || l.client !== client || l.ends <= now) return undefined
       // dhcp-cache-threshold: a young lease is answered unaltered, nothing sent to the peer (§4.1)
       if (reusesLease({ starts: l.starts, ends: l.ends }, now)) {
         this.balanceStats.reused++
