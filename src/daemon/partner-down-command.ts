@@ -13,6 +13,7 @@ import type { FailoverPeerState } from '../core/lease.js'
 import { formatPeerState } from '../persistence/lease-file-format.js'
 import { loadLeaseFile } from '../persistence/load.js'
 import { nodeFileSystem } from '../persistence/node-file-system.js'
+import { processAlive } from './pid-file.js'
 
 const processOutput: Output = {
   out: (t) => void process.stdout.write(t),
@@ -44,14 +45,6 @@ export function runningPid(path: string, alive: (pid: number) => boolean = proce
   return alive(pid) ? pid : undefined
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Which relationship: the one named, else the only one of the configuration or of the lease file. */
 function choosePeer(req: CliRequest, recorded: ReadonlyMap<string, FailoverPeerState>, io: Output, configGiven: boolean): string | undefined {

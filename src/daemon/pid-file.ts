@@ -17,3 +17,13 @@ export function removePidFile(path: string, pid: number = process.pid): boolean 
     return false
   }
 }
+
+/** Whether process `pid` exists: signal 0 succeeds, or is refused with EPERM (another user's). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -22,6 +22,7 @@ import {
   runInNamespace,
 } from './netns.js'
 import { runChecked } from './lab-process.js'
+import { processAlive } from '../daemon/pid-file.js'
 
 /** Repository root (this file is dist/src/lab/dhcp-lab.js once compiled). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -158,14 +159,6 @@ exit 0
 
 const OWNER_FILE = 'lab-owner.pid'
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * Removes scratch directories `<tmpdir>/<prefix>*` left by a run of the same prefix that died

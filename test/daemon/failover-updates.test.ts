@@ -6,10 +6,9 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { InMemoryLeaseStore } from '../../src/core/lease-store.js'
-import type { FailoverPeerState, LeaseChange } from '../../src/core/lease.js'
-import { LeaseUpdates, type PeerLeaseDatabase, type UpdateLink } from '../../src/daemon/failover-updates.js'
+import { LeaseUpdates, type UpdateLink } from '../../src/daemon/failover-updates.js'
 import type { Logger } from '../../src/daemon/logger.js'
+import { HeldDb } from '../helpers/held-lease-db.js'
 import { MessageType } from '../../src/protocol/failover/constants.js'
 import type { FailoverMessage } from '../../src/protocol/failover/message.js'
 import { bndupdMessage, viewBinding } from '../../src/protocol/failover/messages.js'
@@ -17,19 +16,6 @@ import { bindingStateCode } from '../../src/core/lease.js'
 
 const BASE = 0xc6124600 // 198.18.70.0
 const NOW = 1_800_000_000
-
-/** A database whose commits resolve (or fail) only when the test says so. */
-class HeldDb implements PeerLeaseDatabase {
-  readonly store = new InMemoryLeaseStore()
-  readonly held: Array<{ changes: readonly LeaseChange[]; resolve: () => void; reject: (e: Error) => void }> = []
-  peerStates(): ReadonlyMap<string, FailoverPeerState> {
-    return new Map()
-  }
-  async recordPeerState(): Promise<void> {}
-  commit(changes: readonly LeaseChange[]): Promise<void> {
-    return new Promise((resolve, reject) => this.held.push({ changes, resolve, reject }))
-  }
-}
 
 const silent: Logger = { enabled: () => true, log: () => undefined, flush: () => undefined }
 

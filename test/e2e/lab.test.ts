@@ -15,20 +15,13 @@ import { e2eCanRun, findTool } from '../helpers/e2e.js'
 import { REPO_ROOT } from '../../src/lab/dhcp-lab.js'
 import { listNamespaces } from '../../src/lab/netns.js'
 import { LAB_TOOLS, MILESTONES } from '../../src/lab/ha-lab.js'
+import { processAlive } from '../../src/daemon/pid-file.js'
 
 const PREFIX = 'hls-x-'
 const MAIN = join(REPO_ROOT, 'dist', 'src', 'lab', 'main.js')
 /** Generous: the lab takes ~35 s on an idle machine; CI machines are shared. */
 const BOUND_MS = 150_000
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 async function runLab(args: readonly string[]): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   const started = performance.now()
@@ -74,7 +67,7 @@ test('npm run lab --no-wait: pair NORMAL, leases, VIP moved, survivor renewed, r
   assert.deepEqual(listNamespaces().filter((n) => n.startsWith(PREFIX)), [])
   const pids = [...r.out.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
   assert.ok(pids.length >= 8, `the lab printed the PIDs it started: ${pids.join(' ')}`)
-  assert.deepEqual(pids.filter(alive), [], 'no process the lab started is still running')
+  assert.deepEqual(pids.filter(processAlive), [], 'no process the lab started is still running')
   const dir = /files and logs: (\/\S+)/.exec(r.out)?.[1]
   assert.ok(dir !== undefined && dir.includes(PREFIX))
   assert.equal(existsSync(dir), false, `${dir} removed`)
@@ -102,7 +95,7 @@ test('Ctrl-C while the lab runs removes everything; leftovers of a crashed run w
   assert.deepEqual(listNamespaces().filter((n) => n.startsWith(PREFIX)), [])
   const pids = [...out.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
   assert.ok(pids.length >= 3, out)
-  assert.deepEqual(pids.filter(alive), [])
+  assert.deepEqual(pids.filter(processAlive), [])
   const dir = /files and logs: (\/\S+)/.exec(out)?.[1]
   assert.ok(dir !== undefined)
   assert.equal(existsSync(dir), false)
