@@ -366,20 +366,8 @@ export class AllocEngine {
     if (lease.bindingState !== 'active' || (lease.ends ?? NEVER) <= req.now) {
       return { kind: 'released', address: q.ciaddr, found: true, writes: [] }
     }
-    // ISC release_lease: straight to free outside failover; `released` (then free once
-    // the peer knows) inside it. Hardware address and uid stay for address affinity.
     const failover = this.index.rangeOf(lease.address)?.pool.failoverPeer !== undefined
-    const released: Lease = {
-      ...lease,
-      bindingState: failover ? 'released' : 'free',
-      nextBindingState: failover ? 'free' : undefined,
-      ends: req.now,
-      cltt: req.now,
-      // dhcpd announces a RELEASED lease with potential expiry = now (§1.5 observed table).
-      ...(failover ? { tstp: req.now } : {}),
-      // Not acknowledged by the peer yet: freed on its BNDACK, not by time (expiryTimeOf).
-      atsfp: failover ? undefined : lease.atsfp,
-    }
+    const released = releasedLease(lease, req.now, failover)
     return { kind: 'released', address: lease.address, found: true, writes: [released] }
   }
 
@@ -525,3 +513,22 @@ export class AllocEngine {
 }
 
 const fmt = formatIPv4
+
+/**
+ * A released lease (DHCPRELEASE, or the control API's release). ISC release_lease: straight to
+ * free outside failover; `released` (then free once the peer knows) inside it. Hardware address
+ * and uid stay for address affinity.
+ */
+export function releasedLease(lease: Lease, now: number, failover: boolean): Lease {
+  return {
+    ...lease,
+    bindingState: failover ? 'released' : 'free',
+    nextBindingState: failover ? 'free' : undefined,
+    ends: now,
+    cltt: now,
+    // dhcpd announces a RELEASED lease with potential expiry = now (§1.5 observed table).
+    ...(failover ? { tstp: now } : {}),
+    // Not acknowledged by the peer yet: freed on its BNDACK, not by time (expiryTimeOf).
+    atsfp: failover ? undefined : lease.atsfp,
+  }
+}

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
 import type { ServerConfig } from '../config/model.js'
-import type { AllocEngine } from '../core/alloc-engine.js'
+import { releasedLease, type AllocEngine } from '../core/alloc-engine.js'
 import type { LeaseStore } from '../core/lease-store.js'
 import { NEVER, type BindingState, type Lease, type LeaseChange } from '../core/lease.js'
 import { formatIPv4, parseIPv4, prefixToMask } from '../lib/ip.js'
@@ -207,9 +207,8 @@ export class DaemonControl implements ControlContext {
         if (lease.bindingState !== 'active' && lease.bindingState !== 'bootp') {
           return { ok: false, status: 409, error: 'conflict', message: `the lease of ${ip} is ${lease.bindingState}, not active: nothing to release` }
         }
-        // As a DHCPRELEASE: free outside failover, RELEASED (free once the peer knows) inside it.
-        const failover = range?.pool.failoverPeer != null
-        write = { ...lease, bindingState: failover ? 'released' : 'free', nextBindingState: failover ? 'free' : undefined, ends: now, cltt: now }
+        // As a DHCPRELEASE: free outside failover, RELEASED (free once the peer acknowledges it) inside it.
+        write = releasedLease(lease, now, range?.pool.failoverPeer != null)
         break
       }
       case 'abandon': {

@@ -78,7 +78,7 @@ async function setup(t: import('node:test').TestContext): Promise<{ control: Dae
   })
   // An active lease in each subnet.
   const active = (ip: string, mac: number, host: string) => ({
-    address: parseIPv4(ip)!, bindingState: 'active' as const, starts: NOW - 10, ends: NOW + 3600, cltt: NOW - 10,
+    address: parseIPv4(ip)!, bindingState: 'active' as const, starts: NOW - 10, ends: NOW + 3600, cltt: NOW - 10, tstp: NOW + 5400, tsfp: NOW + 5400, atsfp: NOW + 5400, // acknowledged, as a binding from the peer
     hardware: { htype: 1, address: Buffer.from([2, 0, 0, 0, 0, mac]) }, clientHostname: host,
   })
   await control['s'].commit(pipeline.engine.commit([active('198.18.90.10', 1, 'laptop'), active('198.18.91.10', 2, 'printer')], 'allocate'))
@@ -128,6 +128,8 @@ test('lease actions are journalled (and handed to the failover peer); history co
   assert.ok(released.ok)
   // In a failover pool a release is RELEASED (free once the peer knows), outside it FREE.
   assert.equal(released.lease.state, 'released')
+  // As a DHCPRELEASE: not acknowledged by the peer yet (freed on its BNDACK, never by time alone).
+  assert.equal(released.lease.atsfp, null)
   const plain = await control.leaseAction('198.18.91.10', 'release')
   assert.ok(plain.ok && plain.lease.state === 'free')
   const again = await control.leaseAction('198.18.91.10', 'release')
