@@ -87,6 +87,35 @@ function activeBindings(file: string, now: number): Map<string, string> {
   return out
 }
 
+/** One client's hold on an address, in Unix seconds as its hook script saw them. */
+interface Binding { mac: string; ip: string; from: number; until: number }
+
+function bindingOf(mac: string, ip: string | undefined, at: string | undefined, seconds: string | undefined): Binding | undefined {
+  if (ip === undefined || at === undefined || seconds === undefined) return undefined
+  return { mac, ip, from: Number(at), until: Number(at) + Number(seconds) }
+}
+
+function showBinding(b: Binding): string {
+  return `${b.mac}=${b.ip}[${b.from}+${b.until - b.from}]`
+}
+
+/**
+ * Pairs of bindings of one address to two different clients whose intervals overlap. The hook
+ * stamps whole seconds after the server granted the lease, so each end may be late by up to a
+ * second: intervals that overlap by no more than that are not counted.
+ */
+function overlappingHolders(all: readonly Binding[]): string[] {
+  const out: string[] = []
+  for (const [i, a] of all.entries()) {
+    for (const b of all.slice(i + 1)) {
+      if (a.ip !== b.ip || a.mac === b.mac) continue
+      const overlap = Math.min(a.until, b.until) - Math.max(a.from, b.from)
+      if (overlap > 1) out.push(`${showBinding(a)} and ${showBinding(b)}`)
+    }
+  }
+  return out
+}
+
 for (const [oursRole, prefix] of [['primary', 'hpd-pd-'], ['secondary', 'hpd-pds-']] as const) {
 const iscRole = oursRole === 'primary' ? 'secondary' : 'primary'
 /** The free state of hadhcpd's partner: ISC secondary BACKUP, ISC primary FREE (§6.1). */
@@ -128,15 +157,19 @@ test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline 
     ours = await startOurs('ours.log')
     const cliNs = lab.ns('c')
     let n = 0
+    /** Every binding a client was given: who, which address, and the interval it was told it holds it. */
+    const bindings: Binding[] = []
     /** One-shot udhcpc with `mac`; returns the bound address or undefined when nobody answered. */
     const lease = async (mac: string, tries = 4): Promise<string | undefined> => {
       const iface = `hpd-c${n++}`
       lab.link(br, cliNs, iface, { mac })
       const hook = lab.hook(`udhcpc-${iface}`)
       await lab.run(cliNs, ['udhcpc', '-i', iface, '-f', '-q', '-n', '-t', String(tries), '-T', '2', '-A', '1', '-s', hook.script], `${iface}.out`, 30_000)
-      return hook.records().find((h) => h['arg'] === 'bound')?.['ip']
+      const bound = hook.records().find((h) => h['arg'] === 'bound')
+      const b = bound === undefined ? undefined : bindingOf(mac, bound['ip'], bound['at'], bound['lease'])
+      if (b !== undefined) bindings.push(b)
+      return b?.ip
     }
-    const given = new Map<string, string>() // mac → address, every binding a client got
 
     // 1. NORMAL / NORMAL; the primary's balancing gives the secondary three BACKUP addresses.
     await step('both NORMAL', async () => {
@@ -162,7 +195,6 @@ test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline 
     const dhclientConf = lab.file('dhclient.conf', DHCLIENT_CONF)
     const c1 = lab.start(c1Ns, ['dhclient', '-4', '-d', '-v', '-cf', dhclientConf, '-sf', hook1.script, '-lf', `${lab.dir}/c1.leases`, '-pf', `${lab.dir}/c1.pid`, 'hpd-r0'], 'dhclient-r0.out')
     const ip1 = await step('first client bound', () => waitFor('c1 bound', 30_000, () => hook1.records().find((h) => h['reason'] === 'BOUND')?.['new_ip_address']))
-    given.set(mac1, ip1)
     assert.ok(own.includes(ip1), `${ip1} is one of hadhcpd's own addresses`)
 
     // 3. ISC killed → COMMUNICATIONS-INTERRUPTED; the client keeps renewing with hadhcpd.
@@ -177,7 +209,6 @@ test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline 
       const mac = macServedBy(oursRole, 100 * i)
       const ip = await lease(mac)
       assert.ok(ip !== undefined && own.includes(ip), `client ${i} got one of hadhcpd's own addresses (${ip})\n${diag()}`)
-      given.set(mac, ip)
     }
     const mac4 = macServedBy(iscRole, 400)
     assert.equal(await lease(mac4, 2), undefined, `communications-interrupted: ISC's ${partnerFree} addresses are not used`)
@@ -198,7 +229,6 @@ test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline 
     for (const [i, mac] of [[4, mac4], [5, macServedBy(iscRole, 500)]] as const) {
       const ip = await lease(mac)
       assert.ok(ip !== undefined && partners.includes(ip), `client ${i} got one of ISC's former ${partnerFree} addresses (${ip})\n${diag()}`)
-      given.set(mac, ip)
     }
 
     // 7. ISC comes back: RECOVER (UPDREQALL), then both NORMAL.
@@ -209,12 +239,14 @@ test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline 
       await waitForLog(ours!, new RegExp(`failover peer ${NAME}: I move from partner-down to normal`), 15_000)
     })
 
-    // 8. The databases converge; no address went to two clients. The dhclient may have moved to
-    // another address while hadhcpd restarted (its MCLT-long lease ran out): take its latest.
-    const c1Address = (): string => {
-      const recs = hook1.records().filter((h) => ['BOUND', 'RENEW', 'REBIND', 'REBOOT'].includes(h['reason'] ?? '') && h['new_ip_address'] !== undefined)
-      return recs[recs.length - 1]?.['new_ip_address'] ?? ip1
-    }
+    // 8. The databases converge; no address was held by two clients at once. The one-shot clients
+    // never renew (their MCLT-short leases end within seconds), and the dhclient may have moved to
+    // another address while hadhcpd restarted (its own lease ran out): every binding counts for the
+    // interval its client was given, and its latest address is the dhclient's.
+    const c1Bindings = (): Binding[] => hook1.records()
+      .filter((h) => ['BOUND', 'RENEW', 'REBIND', 'REBOOT'].includes(h['reason'] ?? ''))
+      .flatMap((h) => bindingOf(mac1, h['new_ip_address'], h['at'], h['new_dhcp_lease_time']) ?? [])
+    const c1Address = (): string => c1Bindings().at(-1)?.ip ?? ip1
     // Every unexpired active binding is the same in both files (the dhclient's at least, renewed in
     // NORMAL), and each names the client that holds that address.
     const snapshot = (): string => `hadhcpd ${JSON.stringify([...leasesOf(oursLeases)])}\nISC ${JSON.stringify([...leasesOf(iscLeases)])}`
@@ -226,11 +258,11 @@ test(`failover with ISC dhcpd, hadhcpd ${oursRole}: PARTNER-DOWN by the offline 
       return same && a.get(c1Address()) === mac1 ? a : undefined
     }).catch(() => undefined)
     assert.ok(converged, `lease files differ:\n${snapshot()}\n${diag()}`)
-    given.set(mac1, c1Address())
-    const ips = [...given.values()]
-    assert.equal(new Set(ips).size, ips.length, `an address went to two clients: ${[...given].join(' ')}`)
-    for (const [ip, mac] of converged) assert.equal(given.get(mac), ip, `${ip} is active for ${mac}, the client that holds it`)
-    t.diagnostic(`active in both: ${[...converged].map(([ip, mac]) => `${ip}=${mac}`).join(' ')}; clients: ${[...given].map(([mac, ip]) => `${mac}=${ip}`).join(' ')}`)
+    const all = [...bindings, ...c1Bindings()]
+    assert.deepEqual(overlappingHolders(all), [], `an address was held by two clients at once:\n${all.map(showBinding).join('\n')}`)
+    const latest = new Map(all.map((b) => [b.mac, b.ip]))
+    for (const [ip, mac] of converged) assert.equal(latest.get(mac), ip, `${ip} is active for ${mac}, the client that holds it`)
+    t.diagnostic(`active in both: ${[...converged].map(([ip, mac]) => `${ip}=${mac}`).join(' ')}; bindings: ${all.map(showBinding).join(' ')}`)
     await c1.stop(2000)
   } finally {
     await lab.destroy()
