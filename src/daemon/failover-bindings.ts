@@ -5,6 +5,7 @@
 import type { ServerConfig } from '../config/model.js'
 import { bindingStateCode, type BindingState, type Lease } from '../core/lease.js'
 import type { Binding, BindingView } from '../protocol/failover/messages.js'
+import { potentialExpiry } from '../ha/failover/announced-expiry.js'
 
 /** Every address of the pools that name `peer`, as [first, last] ranges. */
 export function relationshipRanges(config: ServerConfig, peer: string): Array<readonly [number, number]> {
@@ -48,19 +49,6 @@ export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, addre
   return ranges.some(([a, b]) => address >= a && address <= b)
 }
 
-/**
- * The potential expiry we announce for `lease` at send time: the lease's own tstp when the
- * engine recorded one, otherwise (ACTIVE) ends + half the granted time — never earlier than
- * the client's ends, which is what the peer must not re-use before (§4.1) — or ends.
- */
-export function potentialExpiry(lease: Lease): number {
-  const ends = lease.ends ?? 0
-  if (lease.tstp !== undefined && lease.tstp >= ends) return lease.tstp
-  if (lease.bindingState === 'active' && lease.starts !== undefined && ends > lease.starts && ends !== 0xffff_ffff) {
-    return ends + Math.floor((ends - lease.starts) / 2)
-  }
-  return ends
-}
 
 /** The binding a BNDUPD carries for `lease` (§1.5 order; §2.4 contents). */
 export function bindingOf(lease: Lease): Binding {

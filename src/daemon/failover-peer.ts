@@ -9,7 +9,7 @@
 import type { FailoverPeer } from '../config/model.js'
 import type { Lease, LeaseChange } from '../core/lease.js'
 import { LeaseUpdates, type PeerLeaseDatabase, type UpdateCounters, type UpdateLink } from './failover-updates.js'
-import { inRanges, potentialExpiry, type RelationshipPool } from './failover-bindings.js'
+import { inRanges, type RelationshipPool } from './failover-bindings.js'
 import { partnerDownAdjustment } from '../ha/failover/address-ownership.js'
 import type { RelationshipView } from '../ha/failover/failover-pool-policy.js'
 import { FailoverTransport, type FailoverConnection, type FailoverTransportEvents, type FailoverTransportOptions } from '../io/failover-transport.js'
@@ -512,29 +512,6 @@ export class FailoverPeerDriver {
   }
 
   /**
-   * A lease that stops being ACTIVE keeps, as tstp, the potential expiry we announced (or were
-   * about to announce) for its grant: the peer may hold it even if its BNDACK never reached us,
-   * and the PARTNER-DOWN re-use time must count it (address-ownership.ts; the two-node
-   * simulation finds double bindings without it). Journalled; the BNDUPD carries it.
-   */
-  private rememberAnnounced(changes: readonly LeaseChange[]): void {
-    const kept: LeaseChange[] = []
-    for (const c of changes) {
-      const before = c.before
-      const after = this.store.store.get(c.address)
-      if (before === undefined || after === undefined || !inRanges(this.ranges, c.address)) continue
-      if (before.bindingState !== 'active' && before.bindingState !== 'bootp') continue
-      if (after.bindingState !== 'expired' && after.bindingState !== 'released' && after.bindingState !== 'reset') continue
-      const announced = potentialExpiry(before)
-      if (announced <= (after.tstp ?? 0) || announced === 0xffff_ffff) continue
-      kept.push(this.store.store.upsert({ ...after, tstp: announced }, c.reason ?? 'admin'))
-    }
-    if (kept.length === 0) return
-    this.adjusting = this.adjusting.then(() => this.store.commit(kept)).catch((err: unknown) =>
-      this.log.log('error', 'LEASE_COMMIT_FAILED', `failover peer ${this.peer.name}: lease update not written: ${err instanceof Error ? err.message : String(err)}`))
-  }
-
-  /**
    * PARTNER-DOWN (§3.3 entry action, §4.3): EXPIRED/RELEASED/RESET leases of the relationship get
    * tsfp raised to their re-use time and our own free state as next state, journalled, so expiry
    * reclamation hands them to us once that time has passed (address-ownership.ts).
@@ -756,7 +733,6 @@ export class FailoverPeerDriver {
 
   /** Local lease changes, after their journal commit (hooked into the daemon's commit path). */
   leasesCommitted(changes: readonly LeaseChange[]): void {
-    this.rememberAnnounced(changes)
     this.updates.leasesCommitted(changes)
     // A lease that becomes EXPIRED/RELEASED/RESET during PARTNER-DOWN gets the same treatment (§4.3).
     if (this.machine.state === 'partner-down') {

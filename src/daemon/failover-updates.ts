@@ -17,7 +17,8 @@ import type { FailoverMessage } from '../protocol/failover/message.js'
 import { bareMessage, bndackMessage, bndupdMessage, viewBinding } from '../protocol/failover/messages.js'
 import type { BalanceSettings } from '../ha/failover/pool-balance.js'
 import { PoolBalancer } from './failover-balance.js'
-import { bindingOf, inRanges, leaseFromBinding, potentialExpiry, type RelationshipPool } from './failover-bindings.js'
+import { bindingOf, inRanges, leaseFromBinding, type RelationshipPool } from './failover-bindings.js'
+import { potentialExpiry } from '../ha/failover/announced-expiry.js'
 import type { Logger } from './logger.js'
 
 /** What the driver needs of the LeaseDatabase. */

@@ -1,7 +1,8 @@
 /** Lease ↔ BNDUPD binding conversion and relationship ranges (failover-protocol.md §1.5, §2.4). */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { bindingOf, inRanges, leaseFromBinding, potentialExpiry } from '../../src/daemon/failover-bindings.js'
+import { bindingOf, inRanges, leaseFromBinding } from '../../src/daemon/failover-bindings.js'
+import { potentialExpiry } from '../../src/ha/failover/announced-expiry.js'
 import type { Lease } from '../../src/core/lease.js'
 import { viewBinding, bndupdMessage } from '../../src/protocol/failover/messages.js'
 

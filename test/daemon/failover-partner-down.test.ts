@@ -145,18 +145,6 @@ test('auto-partner-down: N seconds of communications-interrupted move to partner
   await d.stop()
 })
 
-test('a lease that stops being ACTIVE keeps the potential expiry announced for its grant as tstp (journalled)', async () => {
-  const { d, db, clock } = await driver()
-  const hw = { htype: 1, address: Buffer.from('020000000003', 'hex') }
-  const before = db.store.upsert({ address: BASE + 21, bindingState: 'active', starts: clock.now - 100, ends: clock.now + 500, hardware: hw }, 'allocate').after
-  const released = db.store.upsert({ ...before!, bindingState: 'released', ends: clock.now }, 'release')
-  d.leasesCommitted([released])
-  // announced for the grant: ends + (ends - starts) / 2
-  assert.equal(db.store.get(BASE + 21)?.tstp, clock.now + 500 + 300)
-  await d.stop()
-  assert.ok(db.committed.some((c) => c.address === BASE + 21 && c.after?.tstp === clock.now + 800))
-})
-
 test('partnerDown() during STARTUP is refused (leaving STARTUP would keep the old STOS)', async () => {
   const db = new MemoryDb()
   db.states.set(NAME, { name: NAME, myState: 'communications-interrupted', myStateAt: T0 - 5000, partnerState: 'normal', partnerStateAt: T0 - 6000 })

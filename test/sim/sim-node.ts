@@ -177,7 +177,7 @@ export class SimNode {
     l.next = adj.nextBindingState
   }
 
-  /** The lease as the daemon's store holds it; tstp is never below a potential expiry we sent (failover-peer.ts rememberAnnounced). */
+  /** The lease as the daemon's store holds it; tstp is never below a potential expiry we sent (announced-expiry.ts keepAnnouncedExpiry, in the pool policy). */
   record(l: SimLease): AddressRecord & { nextBindingState: SimState | undefined } {
     return { bindingState: l.state, rewindBindingState: this.params.rewind === false ? undefined : l.rewind, starts: l.starts, ends: l.ends, tstp: Math.max(l.tstp, l.peerMayKnow), tsfp: l.tsfp, atsfp: l.atsfp, nextBindingState: l.next }
   }

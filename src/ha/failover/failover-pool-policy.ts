@@ -3,14 +3,15 @@
  * may go to a new client (address-ownership.ts, keyed by the relationship's current state, role,
  * STOS and MCLT) and the MCLT lease-time rule of §4.1 with the MCLT in force (a secondary's is
  * the one the primary sent in CONNECT), and the rewind bookkeeping of every local write
- * (rewind.ts). Pools without a failover peer, or whose relationship is unknown, fall back to
- * `fallback`.
+ * (rewind.ts) and of every ending binding (announced-expiry.ts). Pools without a failover peer,
+ * or whose relationship is unknown, fall back to `fallback`.
  */
 import type { Pool } from '../../config/model.js'
 import type { PoolPolicy } from '../../core/pool-policy.js'
 import { mayAllocateAddress, type OwnershipContext } from './address-ownership.js'
 import { grantedLeaseTime } from './mclt.js'
 import { settleRewind } from './rewind.js'
+import { keepAnnouncedExpiry } from './announced-expiry.js'
 
 /** A relationship as seen at one moment (the driver's machine). */
 export type RelationshipView = Omit<OwnershipContext, 'now'>
@@ -33,7 +34,7 @@ export function failoverPoolPolicy(relationship: (name: string) => RelationshipV
     settle(pool, before, after) {
       const v = viewOf(pool)
       if (v === undefined) return fallback.settle === undefined ? after : fallback.settle(pool, before, after)
-      return settleRewind(v, before, after)
+      return keepAnnouncedExpiry(before, settleRewind(v, before, after))
     },
   }
 }
