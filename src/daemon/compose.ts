@@ -23,6 +23,7 @@ import { nodeFileSystem } from '../persistence/node-file-system.js'
 import { LeaseDatabase } from '../persistence/lease-database.js'
 import { loadConfig } from './config-load.js'
 import { CommitBatcher } from './commit-batcher.js'
+import { peerLeaseDatabase } from './peer-lease-database.js'
 import { DhcpService } from './dhcp-service.js'
 import { warmUp } from './warm-up.js'
 import type { Logger } from './logger.js'
@@ -179,8 +180,12 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
   log.log('info', 'LEASES_WRITTEN', `Wrote ${db.store.size} leases to leases file.`, { leases: db.store.size })
 
   // 4. Failover relationships (one driver per `failover peer`), transport, pipeline, service.
+  // Every lease write, the engine's and the drivers', goes through one commit window, in order.
+  const commitWindow = new CommitBatcher(db, tunables.commitWindowMs)
+  const batcher = new HealthTrackingJournal(commitWindow)
+  const peerDb = peerLeaseDatabase(db, batcher)
   const peers = [...config.failoverPeers.values()].map((p) =>
-    new FailoverPeerDriver(p, db, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name), gracefulStopWaitMs: tunables.failoverStopWaitMs }))
+    new FailoverPeerDriver(p, peerDb, log, relationshipRanges(config, p.name), { pools: relationshipPools(config, p.name), gracefulStopWaitMs: tunables.failoverStopWaitMs }))
   for (const p of peers) {
     try {
       await p.start()
@@ -225,7 +230,6 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
     vrrp: () => vrrp?.snapshot() ?? [],
   })
   db.journal.observer = metrics.journal
-  const batcher = new HealthTrackingJournal(new CommitBatcher(db, tunables.commitWindowMs))
   // Lease changes reach the failover peers only once durable (BNDUPD after the journal commit).
   const journal = peers.length === 0 ? batcher : {
     commit: (changes: readonly LeaseChange[]): Promise<void> => batcher.commit(changes).then(() => {
@@ -455,6 +459,7 @@ export async function composeServer(req: ComposeRequest, log: Logger, tunables: 
         await transport.close()
         prober?.close()
         for (const p of peers) await p.stop()
+        commitWindow.flush()
         await db.close()
       })()
       return stopping
