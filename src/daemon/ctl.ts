@@ -24,7 +24,11 @@ export const EXIT_API = 1
 export const EXIT_USAGE = 2
 export const EXIT_UNREACHABLE = 3
 
-export const CTL_USAGE = `Usage: hadhcpd ctl [--control ADDR] [--token-file FILE] [--tls] [--tls-ca FILE] [--json] <command>
+/** Seconds `hadhcpd ctl` waits for an answer: any command, and shutdown (the server answers once each failover hand-over is done). */
+export const DEFAULT_TIMEOUT_S = 10
+export const SHUTDOWN_TIMEOUT_S = 60
+
+export const CTL_USAGE = `Usage: hadhcpd ctl [--control ADDR] [--token-file FILE] [--tls] [--tls-ca FILE] [--json] [--timeout S] <command>
 
   status                         server, failover and VRRP state
   pools                          addresses per pool and utilisation
@@ -49,6 +53,7 @@ export const CTL_USAGE = `Usage: hadhcpd ctl [--control ADDR] [--token-file FILE
   --token-file FILE  bearer token (default ${DEFAULT_TOKEN_FILE})
   --tls              use HTTPS; --tls-ca FILE trusts that certificate (self-signed)
   --json             print the API's JSON instead of tables
+  --timeout S        seconds to wait for the answer (default ${DEFAULT_TIMEOUT_S}; shutdown ${SHUTDOWN_TIMEOUT_S})
 Exit status: 0 ok, 1 API error, 2 usage, 3 unreachable or unauthorized.
 `
 
@@ -59,6 +64,7 @@ interface Common {
   tokenFile: string
   tls: { ca?: Buffer } | undefined
   json: boolean
+  timeoutMs: number
 }
 
 /** The flags of a command: `--name value` pairs and bare `--flag`s; positionals in order. */
@@ -70,7 +76,7 @@ interface Parsed {
 
 const VALUE_OPTIONS = new Set([
   '--control', '--token-file', '--tls-ca', '--ip', '--mac', '--client-id', '--hostname', '--state', '--subnet', '--offset', '--limit',
-  '--since', '--peer', '--peer-token-file',
+  '--since', '--peer', '--peer-token-file', '--timeout',
 ])
 const FLAG_OPTIONS = new Set(['--json', '--tls', '--yes', '--csv', '--help', '-h'])
 
@@ -117,6 +123,7 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
       tokenFile: p.options.get('--token-file') ?? DEFAULT_TOKEN_FILE,
       tls: ca !== undefined ? { ca: readFileSync(ca) } : p.flags.has('--tls') ? {} : undefined,
       json: p.flags.has('--json'),
+      timeoutMs: requestTimeoutMs(p.positional[0], p.options.get('--timeout')),
     }
   } catch (err) {
     if (err instanceof Usage) {
@@ -133,7 +140,7 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
     io.err(`hadhcpd ctl: can't read the token file ${common.tokenFile}: ${err instanceof Error ? err.message : String(err)} (--token-file FILE)\n`)
     return EXIT_UNREACHABLE
   }
-  const client = new ControlClient({ address: common.address, token, tls: common.tls })
+  const client = new ControlClient({ address: common.address, token, tls: common.tls, timeoutMs: common.timeoutMs })
   try {
     return await command(p, common, client, io)
   } catch (err) {
@@ -143,6 +150,14 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
     }
     throw err
   }
+}
+
+/** How long to wait for `command`'s answer: `--timeout S` when given, else the command's default. */
+export function requestTimeoutMs(command: string | undefined, option: string | undefined): number {
+  if (option === undefined) return (command === 'shutdown' ? SHUTDOWN_TIMEOUT_S : DEFAULT_TIMEOUT_S) * 1000
+  const s = Number(option)
+  if (!(Number.isFinite(s) && s > 0 && s <= 3600)) throw new Usage(`--timeout: expected seconds (0 < S <= 3600), got ${option}`)
+  return Math.round(s * 1000)
 }
 
 const enc = encodeURIComponent
@@ -290,7 +305,7 @@ async function pairCheck(p: Parsed, c: Common, local: ControlClient, io: CtlIo):
     io.err(`hadhcpd ctl: can't read the peer's token file ${peerTokenFile}: ${err instanceof Error ? err.message : String(err)} (--peer-token-file FILE)\n`)
     return EXIT_UNREACHABLE
   }
-  const peer = new ControlClient({ address: peerAddress, token: peerToken, tls: c.tls })
+  const peer = new ControlClient({ address: peerAddress, token: peerToken, tls: c.tls, timeoutMs: c.timeoutMs })
   const [a, b] = await Promise.all([local.get('/api/v1/config/shared'), peer.get('/api/v1/config/shared')])
   for (const [r, addr] of [[a, c.address], [b, peerAddress]] as const) {
     if (r.kind !== 'response' || r.status !== 200) return report(r, { ...c, address: addr, json: false }, io, () => '')

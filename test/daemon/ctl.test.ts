@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ControlApi } from '../../src/api/auth.js'
 import { ControlHttpServer } from '../../src/api/http-server.js'
-import { runCtl, EXIT_API, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE } from '../../src/daemon/ctl.js'
+import { runCtl, requestTimeoutMs, EXIT_API, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE } from '../../src/daemon/ctl.js'
 import { FakeContext, SHARED } from '../api/fake-context.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
@@ -121,6 +121,23 @@ test('ctl shutdown: confirms for the operator, prints the hand-over per peer; --
   delete ctx.shutdown
   const refused = await run('shutdown')
   assert.deepEqual([refused.code, refused.err], [EXIT_API, 'hadhcpd ctl: 409: this daemon cannot be shut down through the API\n'])
+})
+
+test('ctl --timeout: shutdown waits longer by default (the hand-over answers late); a slower answer than --timeout is reported', async (t) => {
+  assert.equal(requestTimeoutMs('status', undefined), 10_000)
+  assert.equal(requestTimeoutMs('shutdown', undefined), 60_000, 'past HADHCPD_FAILOVER_STOP_WAIT_MS values an operator would set')
+  assert.equal(requestTimeoutMs('shutdown', '2.5'), 2_500)
+  const { run, ctx } = await harness(t)
+  const answer = ctx.shutdown!
+  ctx.shutdown = async () => {
+    await new Promise((r) => setTimeout(r, 400))
+    return answer()
+  }
+  const late = await run('--timeout', '0.1', 'shutdown')
+  assert.equal(late.code, EXIT_UNREACHABLE, late.err)
+  assert.match(late.err, /no answer within 100 ms/)
+  assert.equal((await run('--timeout', '5', 'shutdown')).code, EXIT_OK)
+  for (const bad of ['0', '-1', 'soon', '7200']) assert.equal((await run('--timeout', bad, 'status')).code, EXIT_USAGE, bad)
 })
 
 test('ctl exit codes: usage 2, unauthorized 3, unreachable 3', async (t) => {
