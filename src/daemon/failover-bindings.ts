@@ -49,7 +49,6 @@ export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, addre
   return ranges.some(([a, b]) => address >= a && address <= b)
 }
 
-
 /** The binding a BNDUPD carries for `lease` (§1.5 order; §2.4 contents). */
 export function bindingOf(lease: Lease): Binding {
   const s = lease.bindingState

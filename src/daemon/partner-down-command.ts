@@ -45,7 +45,6 @@ export function runningPid(path: string, alive: (pid: number) => boolean = proce
   return alive(pid) ? pid : undefined
 }
 
-
 /** Which relationship: the one named, else the only one of the configuration or of the lease file. */
 function choosePeer(req: CliRequest, recorded: ReadonlyMap<string, FailoverPeerState>, io: Output, configGiven: boolean): string | undefined {
   if (req.peer !== undefined && !configGiven) return req.peer

@@ -159,7 +159,6 @@ exit 0
 
 const OWNER_FILE = 'lab-owner.pid'
 
-
 /**
  * Removes scratch directories `<tmpdir>/<prefix>*` left by a run of the same prefix that died
  * without cleaning up (its owner PID is gone). Directories of live runs are kept.

@@ -16,7 +16,7 @@
  */
 import type { BindingState } from '../../core/lease.js'
 import { rewoundToOwnPool } from './rewind.js'
-import type { FailoverState, Role } from './states.js'
+import { ownFreeState, type FailoverState, type Role } from './states.js'
 
 /** What the relationship is doing, as the allocation rule needs it. */
 export interface OwnershipContext {
@@ -45,10 +45,6 @@ export interface AddressRecord {
 
 const SERVING: ReadonlySet<FailoverState> = new Set<FailoverState>(['normal', 'communications-interrupted', 'partner-down'])
 const INFINITE = 0xffff_ffff
-
-export function ownFreeState(role: Role): 'free' | 'backup' {
-  return role === 'primary' ? 'free' : 'backup'
-}
 
 /**
  * The latest potential expiry either server may know for the address: our tstp/tsfp/atsfp, the

@@ -3,9 +3,7 @@
  * binding keeps it: the peer may hold that time even if its BNDACK never reached us, so the
  * PARTNER-DOWN re-use time (address-ownership.ts) must count it. Pure.
  */
-import type { Lease } from '../../core/lease.js'
-
-const INFINITE = 0xffff_ffff
+import { NEVER, type Lease } from '../../core/lease.js'
 
 /**
  * The potential expiry we announce for `lease` at send time: the lease's own tstp when the
@@ -15,7 +13,7 @@ const INFINITE = 0xffff_ffff
 export function potentialExpiry(lease: Lease): number {
   const ends = lease.ends ?? 0
   if (lease.tstp !== undefined && lease.tstp >= ends) return lease.tstp
-  if (lease.bindingState === 'active' && lease.starts !== undefined && ends > lease.starts && ends !== INFINITE) {
+  if (lease.bindingState === 'active' && lease.starts !== undefined && ends > lease.starts && ends !== NEVER) {
     return ends + Math.floor((ends - lease.starts) / 2)
   }
   return ends
@@ -31,6 +29,6 @@ export function keepAnnouncedExpiry(before: Lease | undefined, after: Lease): Le
   if (before === undefined || (before.bindingState !== 'active' && before.bindingState !== 'bootp')) return after
   if (after.bindingState !== 'expired' && after.bindingState !== 'released' && after.bindingState !== 'reset') return after
   const announced = potentialExpiry(before)
-  if (announced <= (after.tstp ?? 0) || announced === INFINITE) return after
+  if (announced <= (after.tstp ?? 0) || announced === NEVER) return after
   return { ...after, tstp: announced }
 }

@@ -20,7 +20,7 @@
  * FREE with rewind state FREE).
  */
 import type { BindingState, Lease } from '../../core/lease.js'
-import { servicePolicy, type FailoverState, type Role } from './states.js'
+import { ownFreeState, servicePolicy, type FailoverState, type Role } from './states.js'
 
 /** The relationship as the rewind rules need it. */
 export interface RewindContext {
@@ -34,11 +34,6 @@ export interface RewindContext {
 export function rewindStateOf(lease: { readonly bindingState: BindingState; readonly rewindBindingState?: BindingState | undefined } | undefined): BindingState {
   if (lease === undefined) return 'free'
   return lease.rewindBindingState ?? lease.bindingState
-}
-
-/** Our own free state: primary FREE, secondary BACKUP (§6.1). */
-function ownFree(role: Role): 'free' | 'backup' {
-  return role === 'primary' ? 'free' : 'backup'
 }
 
 /**
@@ -62,14 +57,14 @@ export function stepsRewindOnCommit(ctx: RewindContext): boolean {
  */
 export function rewindTarget(ctx: RewindContext, rewindState: BindingState): 'free' | 'backup' | undefined {
   if (!servicePolicy(ctx.state, ctx.role, ctx.peerState).rewind) return undefined
-  const own = ownFree(ctx.role)
+  const own = ownFreeState(ctx.role)
   return rewindState === own ? own : undefined
 }
 
 /** The §4.1 allocation rule: an EXPIRED/RELEASED lease whose rewind state is our own free state is ours at once. */
 export function rewoundToOwnPool(role: Role, lease: { readonly bindingState: BindingState | undefined; readonly rewindBindingState?: BindingState | undefined }): boolean {
   const s = lease.bindingState
-  return (s === 'expired' || s === 'released') && (lease.rewindBindingState ?? s) === ownFree(role)
+  return (s === 'expired' || s === 'released') && (lease.rewindBindingState ?? s) === ownFreeState(role)
 }
 
 const bound = (s: BindingState | undefined): boolean => s === 'active' || s === 'bootp'

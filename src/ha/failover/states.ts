@@ -84,13 +84,17 @@ function peerDemand(peer: FailoverState | undefined): string {
   }
 }
 
+/** Our own free state, the one we allocate from: primary FREE, secondary BACKUP (§6.1). */
+export function ownFreeState(role: Role): 'free' | 'backup' {
+  return role === 'primary' ? 'free' : 'backup'
+}
+
 /**
  * The service a server gives in `state` (§3.1). Only NORMAL, COMMUNICATIONS-INTERRUPTED and
  * PARTNER-DOWN answer clients; RESOLUTION-INTERRUPTED and CONFLICT-DONE do not (ISC, unlike the
  * draft). When `peerState` is given, the peer's "demands" apply too.
  */
 export function servicePolicy(state: FailoverState, role: Role, peerState?: FailoverState): ServicePolicy {
-  const ownFreeState = role === 'primary' ? 'free' : 'backup'
   const serves = state === 'normal' || state === 'communications-interrupted' || state === 'partner-down'
   const demand = serves ? peerDemand(peerState) : ''
   const responding = serves && demand === ''
@@ -98,7 +102,7 @@ export function servicePolicy(state: FailoverState, role: Role, peerState?: Fail
     responding,
     reason: responding ? '' : serves ? demand : NOT_RESPONDING_REASON[state],
     loadBalance: responding && state === 'normal',
-    ownFreeState,
+    ownFreeState: ownFreeState(role),
     allocateOwn: responding,
     allocatePeerAfterMclt: responding && state === 'partner-down',
     rewind: responding && state === 'communications-interrupted',
